@@ -1,0 +1,1 @@
+"""Postvak: a mail server suite for a virtual office."""
