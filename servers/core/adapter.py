@@ -1,0 +1,208 @@
+"""Twisted protocol <-> session object.
+
+A session is plain Python with `connection_made(io)`, `data_received(data)` and
+`connection_lost()`; it never sees Twisted. `SessionIO` is all it may do to the
+connection: write (with back-pressure through `drain()`), start TLS, close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from twisted.internet import interfaces, protocol
+from zope.interface import implementer
+
+from postvak.servers.core.logs import EventLogger
+
+_session_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Peer:
+    host: str
+    port: int
+
+    @property
+    def is_loopback(self) -> bool:
+        try:
+            return ipaddress.ip_address(self.host.split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+
+class SessionIO:
+    """What a session may do to its connection."""
+
+    def __init__(self, adapter: SessionProtocol) -> None:
+        self._adapter = adapter
+
+    @property
+    def peer(self) -> Peer:
+        return self._adapter.peer
+
+    @property
+    def local_port(self) -> int:
+        return self._adapter.local_port
+
+    @property
+    def is_tls(self) -> bool:
+        return self._adapter.tls_active
+
+    @property
+    def is_loopback(self) -> bool:
+        return self._adapter.peer.is_loopback
+
+    @property
+    def session_id(self) -> str:
+        return self._adapter.session_id
+
+    @property
+    def log(self) -> EventLogger:
+        return self._adapter.log
+
+    @property
+    def closed(self) -> bool:
+        return self._adapter.closed
+
+    def write(self, data: bytes) -> None:
+        if not self._adapter.closed:
+            self._adapter.transport.write(data)
+
+    async def drain(self) -> None:
+        """Wait until the transport buffer has room (the peer reads slower than we write)."""
+        await self._adapter.writable.wait()
+
+    def start_tls(self) -> None:
+        """Switch to TLS; bytes written before this call go out in the clear first."""
+        self._adapter.start_tls()
+
+    def close(self) -> None:
+        self._adapter.close()
+
+    def pause_reading(self) -> None:
+        self._adapter.transport.pauseProducing()
+
+    def resume_reading(self) -> None:
+        self._adapter.transport.resumeProducing()
+
+
+@implementer(interfaces.IPushProducer)
+class SessionProtocol(protocol.Protocol):
+    def __init__(self, session: Any, tls_options: Any, implicit_tls: bool, listener: str, log: EventLogger):
+        self.session = session
+        self.tls_options = tls_options
+        self.tls_active = implicit_tls
+        self.listener = listener
+        self.session_id = f"{listener}-{next(_session_ids)}"
+        self.log = log.bind(session=self.session_id)
+        self.closed = False
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.peer = Peer("", 0)
+        self.local_port = 0
+
+    def connectionMade(self) -> None:
+        address = self.transport.getPeer()
+        self.peer = Peer(getattr(address, "host", ""), getattr(address, "port", 0))
+        self.local_port = getattr(self.transport.getHost(), "port", 0)
+        self.transport.registerProducer(self, True)
+        self.log.info("connect", listener=self.listener, peer=f"{self.peer.host}:{self.peer.port}", tls=self.tls_active)
+        self._guard(self.session.connection_made, SessionIO(self))
+
+    def dataReceived(self, data: bytes) -> None:
+        self._guard(self.session.data_received, data)
+
+    def connectionLost(self, reason: Any = None) -> None:
+        self.closed = True
+        self.writable.set()  # release writers waiting on drain()
+        self.log.info("disconnect", listener=self.listener)
+        self._guard(self.session.connection_lost)
+
+    def _guard(self, fn: Callable[..., Any], *args: Any) -> None:
+        # A session bug must not take the reactor down: log it and drop this connection only.
+        try:
+            fn(*args)
+        except Exception:
+            self.log.error("session.crash", exc_info=True)
+            self.close()
+
+    def start_tls(self) -> None:
+        if self.tls_active:
+            return
+        self.transport.startTLS(self.tls_options)
+        self.tls_active = True
+        self.log.info("starttls")
+
+    def close(self) -> None:
+        if not self.closed:
+            self.transport.loseConnection()
+
+    # IPushProducer: the transport tells us when its write buffer is full.
+    def pauseProducing(self) -> None:
+        self.writable.clear()
+
+    def resumeProducing(self) -> None:
+        self.writable.set()
+
+    def stopProducing(self) -> None:
+        self.writable.set()
+
+
+class SessionFactory(protocol.ServerFactory):
+    """Makes one SessionProtocol per connection; enforces connection limits."""
+
+    def __init__(
+        self,
+        make_session: Callable[[], Any],
+        *,
+        listener: str,
+        tls_options: Any,
+        implicit_tls: bool,
+        log: EventLogger,
+        max_connections: int = 5000,
+        max_per_ip: int = 100,
+    ) -> None:
+        self.make_session = make_session
+        self.listener = listener
+        self.tls_options = tls_options
+        self.implicit_tls = implicit_tls
+        self.log = log
+        self.max_connections = max_connections
+        self.max_per_ip = max_per_ip
+        self.connections: dict[str, int] = {}
+        self.total = 0
+
+    def buildProtocol(self, addr: Any) -> protocol.Protocol | None:
+        host = getattr(addr, "host", "")
+        if self.total >= self.max_connections or self.connections.get(host, 0) >= self.max_per_ip:
+            self.log.warning("connect.refused", listener=self.listener, peer=host, reason="connection limit")
+            return None  # Twisted closes the socket at once
+        proto = _CountingProtocol(self, self.make_session(), self.tls_options, self.implicit_tls, self.listener, self.log)
+        self.total += 1
+        self.connections[host] = self.connections.get(host, 0) + 1
+        proto._counted_host = host
+        return proto
+
+    def release(self, host: str) -> None:
+        self.total -= 1
+        left = self.connections.get(host, 1) - 1
+        if left <= 0:
+            self.connections.pop(host, None)
+        else:
+            self.connections[host] = left
+
+
+class _CountingProtocol(SessionProtocol):
+    def __init__(self, factory: SessionFactory, *args: Any) -> None:
+        super().__init__(*args)
+        self._factory = factory
+        self._counted_host = ""
+
+    def connectionLost(self, reason: Any = None) -> None:
+        self._factory.release(self._counted_host)
+        super().connectionLost(reason)

@@ -1,0 +1,67 @@
+"""twisted.web <-> plain async handler, so servers/activesync needs no Twisted."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.web import resource, server
+
+from postvak.servers.core.context import HttpListener, HttpRequest, HttpResponse
+from postvak.servers.core.logs import EventLogger
+
+
+class _AsyncResource(resource.Resource):
+    isLeaf = True
+
+    def __init__(self, listener: HttpListener, log: EventLogger) -> None:
+        super().__init__()
+        self._listener = listener
+        self._log = log
+
+    def render(self, request: Any) -> Any:
+        length = request.getHeader(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self._listener.max_body):
+            request.setResponseCode(413)
+            return b""
+        body = request.content.read() if request.content is not None else b""
+        plain = HttpRequest(
+            method=request.method.decode("latin-1"),
+            path=request.path.decode("latin-1"),
+            query=request.uri.partition(b"?")[2],
+            headers={k.decode("latin-1").lower(): v[-1].decode("latin-1") for k, v in request.requestHeaders.getAllRawHeaders()},
+            body=body,
+            peer_host=getattr(request.getClientAddress(), "host", ""),
+            is_tls=request.isSecure(),
+        )
+        task = asyncio.ensure_future(self._listener.handler(plain))
+        finished = request.notifyFinish()
+        finished.addErrback(lambda _: task.cancel())  # client went away (e.g. a parked Ping)
+
+        def respond(response: HttpResponse) -> None:
+            if request.finished or request._disconnected:
+                return
+            request.setResponseCode(response.status)
+            for name, value in response.headers:
+                request.setHeader(name.encode("latin-1"), value.encode("latin-1"))
+            request.setHeader(b"content-length", str(len(response.body)).encode())
+            if response.body and request.method != b"HEAD":
+                request.write(response.body)
+            request.finish()
+
+        def failed(failure: Any) -> None:
+            if isinstance(failure.value, asyncio.CancelledError):
+                return
+            self._log.error("http.handler_error", error=repr(failure.value), path=plain.path)
+            respond(HttpResponse(500))
+
+        Deferred.fromFuture(task).addCallbacks(respond, failed)
+        return server.NOT_DONE_YET
+
+
+def make_site(listener: HttpListener, log: EventLogger) -> server.Site:
+    site = server.Site(_AsyncResource(listener, log))
+    site.displayTracebacks = False
+    site.noisy = False
+    return site

@@ -1,0 +1,105 @@
+"""Runs store work off the reactor thread.
+
+Writes go to ONE writer thread that drains its queue and commits the whole batch at
+once (`Store.write_batch`, a SAVEPOINT per job): one fsync for many deliveries. On
+this 2-core machine that measured several times faster than a transaction per thread
+and than SQLAlchemy's async engine (see README, "Why a writer thread"). Reads run on
+a small thread pool; SQLite in WAL mode lets them proceed beside the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from postvak.servers.core.logs import EventLogger
+
+T = TypeVar("T")
+
+_STOP = object()
+
+
+class StoreRunner:
+    def __init__(
+        self,
+        store: Any,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        readers: int = 4,
+        max_batch: int = 256,
+        log: EventLogger | None = None,
+    ) -> None:
+        self.store = store
+        self._loop = loop
+        self._max_batch = max_batch
+        self._log = log or EventLogger()
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="store-read")
+        self._writer = threading.Thread(target=self._write_loop, name="store-write", daemon=True)
+        self._writer.start()
+        self._closed = False
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self._loop.run_in_executor(self._readers, lambda: self.store.read(fn, *args, **kwargs))
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self._closed:
+            raise RuntimeError("store runner is shut down")
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._jobs.put((fn, args, kwargs, future))
+        return await future
+
+    async def offload(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """CPU-bound or blocking work that is not a transaction (hashing, blob reads)."""
+        return await self._loop.run_in_executor(self._readers, lambda: fn(*args, **kwargs))
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is _STOP:
+                return
+            batch = [first]
+            stop_after = False
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop_after = True
+                    break
+                batch.append(item)
+            self._run_batch(batch)
+            if stop_after:
+                return
+
+    def _run_batch(self, batch: list[Any]) -> None:
+        try:
+            results = self.store.write_batch([(fn, args, kwargs) for fn, args, kwargs, _ in batch])
+        except Exception as exc:  # the commit itself failed: every job in it failed
+            self._log.error("store.batch_failed", jobs=len(batch), error=repr(exc))
+            results = [exc] * len(batch)
+        for (_, _, _, future), result in zip(batch, results, strict=True):
+            self._loop.call_soon_threadsafe(_settle, future, result)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish queued writes (bounded), then stop the threads."""
+        if self._closed:
+            return
+        self._closed = True
+        self._jobs.put(_STOP)
+        self._writer.join(timeout)
+        self._readers.shutdown(wait=True, cancel_futures=True)
+
+
+def _settle(future: asyncio.Future[Any], result: Any) -> None:
+    if future.done():
+        return
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
