@@ -95,6 +95,8 @@ def _convert(top: etree._Element) -> Element:
     work = [top]
     while work:
         node = work.pop()
+        if any(child.tag is etree.Entity for child in node):
+            raise WbxmlError("XML entities are not allowed")
         order.append(node)
         work.extend(child for child in node if isinstance(child.tag, str))
     for node in reversed(order):
