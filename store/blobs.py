@@ -1,0 +1,188 @@
+"""Content-addressed message bytes, shared by every copy of a message.
+
+Two backends behind one interface:
+- files (default): <blob_dir>/ab/cd/<sha256>. put() writes a temp file; the store's
+  commit path calls flush(), which fsyncs the temp files, renames them into place and
+  fsyncs their directories once per batch *before* the database COMMIT, so a committed
+  row always has a durable file and a batch pays for each directory sync only once.
+- database: bytes live in blobs.data, so several hosts can share one PostgreSQL.
+
+Rows in `blobs` carry a refcount (one per message row or queue entry); gc() removes
+rows that reached zero, and their files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from postvak.store import schema
+from postvak.store.errors import NotFound
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    sha256: str
+    size: int
+
+
+def _upsert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+class BlobStore:
+    """Base: refcounting in the `blobs` table; subclasses keep the bytes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect.name
+
+    # -- used inside a transaction -------------------------------------------------
+    def put(self, tx: Any, data: bytes) -> BlobRef:
+        """Store `data` (or take one more reference to identical bytes)."""
+        sha = hashlib.sha256(data).hexdigest()
+        ins = _upsert(self._dialect)(schema.blobs).values(
+            sha256=sha, size=len(data), refcount=1, data=self._row_data(data)
+        )
+        stmt = ins.on_conflict_do_update(
+            index_elements=["sha256"], set_={"refcount": schema.blobs.c.refcount + 1}
+        ).returning(schema.blobs.c.refcount)
+        refcount = tx.conn.execute(stmt).scalar_one()
+        if refcount == 1:  # a new row: the bytes must be (re)written
+            self._write(tx, sha, data)
+        return BlobRef(sha, len(data))
+
+    def ref(self, tx: Any, sha256: str, n: int = 1) -> None:
+        """Take `n` more references (copies share the bytes)."""
+        tx.conn.execute(
+            update(schema.blobs).where(schema.blobs.c.sha256 == sha256).values(refcount=schema.blobs.c.refcount + n)
+        )
+
+    def unref(self, tx: Any, sha256: str, n: int = 1) -> None:
+        tx.conn.execute(
+            update(schema.blobs).where(schema.blobs.c.sha256 == sha256).values(refcount=schema.blobs.c.refcount - n)
+        )
+
+    def refcount(self, tx: Any, sha256: str) -> int:
+        value = tx.conn.execute(select(schema.blobs.c.refcount).where(schema.blobs.c.sha256 == sha256)).scalar()
+        return int(value or 0)
+
+    def gc(self, tx: Any) -> int:
+        """Remove unreferenced blobs; returns how many. Files go before COMMIT so that a
+        concurrent put() of the same bytes (waiting on the row lock) rewrites its file."""
+        shas = list(
+            tx.conn.execute(
+                delete(schema.blobs).where(schema.blobs.c.refcount <= 0).returning(schema.blobs.c.sha256)
+            ).scalars()
+        )
+        for sha in shas:
+            self._remove(sha)
+        return len(shas)
+
+    # -- backend hooks -------------------------------------------------------------
+    def _row_data(self, data: bytes) -> bytes | None:
+        return None
+
+    def _write(self, tx: Any, sha: str, data: bytes) -> None:
+        pass
+
+    def _remove(self, sha: str) -> None:
+        pass
+
+    def flush(self, pending: dict[str, str]) -> None:
+        """Make the blobs written by one transaction durable (called before COMMIT)."""
+
+    def discard(self, pending: dict[str, str]) -> None:
+        """Forget the blobs of a transaction that rolled back."""
+
+    def open(self, sha256: str) -> BinaryIO:
+        raise NotImplementedError
+
+    def read(self, sha256: str) -> bytes:
+        with self.open(sha256) as f:
+            return f.read()
+
+
+class DatabaseBlobs(BlobStore):
+    def _row_data(self, data: bytes) -> bytes | None:
+        return data
+
+    def open(self, sha256: str) -> BinaryIO:
+        with self._engine.connect() as conn:
+            data = conn.execute(select(schema.blobs.c.data).where(schema.blobs.c.sha256 == sha256)).scalar()
+        if data is None:
+            raise NotFound(f"no message data {sha256}")
+        return io.BytesIO(bytes(data))
+
+
+class FileBlobs(BlobStore):
+    def __init__(self, engine: Engine, directory: str) -> None:
+        super().__init__(engine)
+        self.directory = os.path.abspath(directory)
+        os.makedirs(self.directory, exist_ok=True)
+
+    def path(self, sha: str) -> str:
+        return os.path.join(self.directory, sha[:2], sha[2:4], sha)
+
+    def _write(self, tx: Any, sha: str, data: bytes) -> None:
+        if sha in tx.pending_blobs:
+            return
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
+        try:
+            view = memoryview(data)
+            while view:  # os.write may write less than asked
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        tx.pending_blobs[sha] = tmp
+
+    def flush(self, pending: dict[str, str]) -> None:
+        dirs = set()
+        for sha, tmp in pending.items():
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            final = self.path(sha)
+            folder = os.path.dirname(final)
+            if not os.path.isdir(folder):
+                os.makedirs(folder, exist_ok=True)
+                dirs.add(os.path.dirname(folder))
+                dirs.add(self.directory)
+            os.replace(tmp, final)
+            dirs.add(folder)
+        for folder in dirs:
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        pending.clear()
+
+    def discard(self, pending: dict[str, str]) -> None:
+        for tmp in pending.values():
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        pending.clear()
+
+    def _remove(self, sha: str) -> None:
+        try:
+            os.unlink(self.path(sha))
+        except FileNotFoundError:
+            pass
+
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            return open(self.path(sha256), "rb")
+        except FileNotFoundError:
+            raise NotFound(f"no message data {sha256}") from None

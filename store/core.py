@@ -1,0 +1,189 @@
+"""The Store: engine setup, transactions, group commit, and publishing changes.
+
+Every store function takes a `Tx` first: `tx.conn` (SQLAlchemy Connection),
+`tx.changes` (list of Change, published after COMMIT), `tx.blobs` (BlobStore).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from postvak.store.blobs import BlobStore, DatabaseBlobs, FileBlobs
+from postvak.store.changes import CHANNEL, ChangeBus, PgListener, encode, new_origin
+from postvak.store.types import Change
+
+log = logging.getLogger("postvak.store")
+Job = tuple[Callable[..., Any], Sequence[Any], dict[str, Any]]
+
+
+class Tx:
+    """One transaction (or one SAVEPOINT inside a batch)."""
+
+    def __init__(self, conn: Connection, blobs: BlobStore, dialect: str) -> None:
+        self.conn = conn
+        self.blobs = blobs
+        self.dialect = dialect
+        self.changes: list[Change] = []
+        self.pending_blobs: dict[str, str] = {}  # sha -> temp file, made durable before COMMIT
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+
+class Store:
+    def __init__(self, url: str, *, blob_backend: str = "files", blob_dir: str | None = None) -> None:
+        self.url = make_url(url)
+        self.dialect = self.url.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = create_engine(
+                self.url, connect_args={"check_same_thread": False, "timeout": 60}, pool_size=8, max_overflow=8
+            )
+            self._sqlite_events()
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(self.url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+        else:
+            raise ValueError(f"store.url: unsupported database {self.dialect!r} (use sqlite or postgresql+psycopg)")
+        self.blobs: BlobStore
+        if blob_backend == "database":
+            self.blobs = DatabaseBlobs(self.engine)
+        elif blob_backend == "files":
+            if blob_dir is None:
+                if self.dialect != "sqlite" or not self.url.database or self.url.database == ":memory:":
+                    raise ValueError("store.blob_dir: needed for the files blob backend")
+                blob_dir = os.path.join(os.path.dirname(os.path.abspath(self.url.database)), "blobs")
+            self.blobs = FileBlobs(self.engine, blob_dir)
+        else:
+            raise ValueError(f"store.blob_backend: {blob_backend!r} is not 'files' or 'database'")
+        self.changes = ChangeBus(self._start_listener)
+        self.origin = new_origin()
+        self._namespace = ""
+        self._listener: PgListener | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+        if self.dialect == "postgresql":
+            with self.engine.connect() as conn:
+                self._namespace = conn.execute(text("SELECT current_database() || '.' || current_schema()")).scalar_one()
+
+    def _sqlite_events(self) -> None:
+        @event.listens_for(self.engine, "connect")
+        def on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")  # durable at COMMIT
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @event.listens_for(self.engine, "begin")
+        def on_begin(conn: Connection) -> None:
+            # Writers take the write lock up front: a deferred BEGIN that later upgrades
+            # can fail with SQLITE_BUSY instead of waiting (WAL snapshot rule).
+            write = conn.get_execution_options().get("postvak_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    def _start_listener(self) -> None:
+        with self._lock:
+            if self.dialect != "postgresql" or self._listener is not None or self._closed:
+                return
+            conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._listener = PgListener(conninfo, self.origin, self._namespace, self.changes)
+
+    # -- public API ------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Alembic upgrade to head (serialised between processes on PostgreSQL)."""
+        from postvak.store.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with self.engine.connect() as conn:
+            with conn.begin():
+                tx = Tx(conn, self.blobs, self.dialect)
+                return fn(tx, *args, **kwargs)
+
+    def write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """fn(tx, ...) in one transaction; changes are published after COMMIT."""
+        for attempt in range(4):
+            try:
+                with self.engine.connect() as conn:
+                    conn.execution_options(postvak_write=True)
+                    tx = Tx(conn, self.blobs, self.dialect)
+                    try:
+                        with conn.begin():
+                            result = fn(tx, *args, **kwargs)
+                            self._before_commit(conn, tx.pending_blobs, tx.changes)
+                    except BaseException:
+                        self.blobs.discard(tx.pending_blobs)
+                        raise
+                break
+            except OperationalError as exc:
+                if not _retryable(exc) or attempt == 3:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        self.changes.publish(tx.changes)
+        return result
+
+    def write_batch(self, jobs: Sequence[Job]) -> list[Any]:
+        """Group commit: each job in a SAVEPOINT, one COMMIT; returns result or exception per job."""
+        results: list[Any] = []
+        changes: list[Change] = []
+        pending: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            conn.execution_options(postvak_write=True)
+            try:
+                with conn.begin():
+                    for fn, args, kwargs in jobs:
+                        tx = Tx(conn, self.blobs, self.dialect)
+                        tx.pending_blobs = pending  # one batch shares its not-yet-renamed files
+                        before = dict(pending)
+                        try:
+                            with conn.begin_nested():
+                                results.append(fn(tx, *args, **kwargs))
+                            changes.extend(tx.changes)
+                        except Exception as exc:  # this job only: its savepoint rolled back
+                            self.blobs.discard({k: v for k, v in pending.items() if k not in before})
+                            for k in [k for k in pending if k not in before]:
+                                del pending[k]
+                            results.append(exc)
+                    self._before_commit(conn, pending, changes)
+            except BaseException:
+                self.blobs.discard(pending)
+                raise
+        self.changes.publish(changes)
+        return results
+
+    def _before_commit(self, conn: Connection, pending: dict[str, str], changes: list[Change]) -> None:
+        self.blobs.flush(pending)
+        if self.dialect == "postgresql" and changes:
+            for payload in encode(self.origin, self._namespace, changes):
+                conn.execute(text("SELECT pg_notify(:ch, :p)"), {"ch": CHANNEL, "p": payload})
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self._listener is not None:
+            self._listener.close()
+        self.engine.dispose()
+
+
+def _retryable(exc: OperationalError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("40P01", "40001")  # deadlock detected, serialization failure
+
+
+def open_store(url: str, *, blob_backend: str = "files", blob_dir: str | None = None) -> Store:
+    """Open a store: `sqlite:///path/mail.db` or `postgresql+psycopg://user@host/db`."""
+    return Store(str(url), blob_backend=blob_backend, blob_dir=blob_dir)

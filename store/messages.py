@@ -1,0 +1,291 @@
+"""Messages in a mailbox: snapshot, metadata, flags (CONDSTORE), copy, move, expunge.
+
+`ingest` (the one path for new messages) lives in ingest.py and is re-exported here.
+Lock order in every function: message rows -> blobs -> mailboxes -> accounts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+
+from postvak.store import schema, search
+from postvak.store.errors import NotFound
+from postvak.store.flags import COLUMNS, apply, from_row, normalize, to_values
+from postvak.store.ingest import add_usage, ingest, precheck_quota
+from postvak.store.mailboxes import _mailbox, get_special
+from postvak.store.types import Change, FlagState, MessageMeta, Snapshot
+from postvak.store.util import utc
+
+__all__ = [
+    "ingest", "snapshot", "fetch_meta", "set_flags", "copy", "move", "expunge", "changes_since",
+    "set_annotation", "purge_older", "make_room",
+]
+
+M, MB, A = schema.messages, schema.mailboxes, schema.accounts
+LITE = (M.c.id, M.c.mailbox_id, M.c.uid, M.c.modseq, *[M.c[c] for c in COLUMNS], M.c.keywords,
+        M.c.internal_date, M.c.size, M.c.blob_sha, M.c.thread_id)
+FULL = (*LITE, M.c.envelope, M.c.body, M.c.preview, M.c.annotation)
+CHUNK = 500
+
+
+def _meta(r: Any, full: bool = False) -> MessageMeta:
+    return MessageMeta(
+        r.id, r.mailbox_id, int(r.uid), int(r.modseq), from_row(r), utc(r.internal_date),  # type: ignore[arg-type]
+        int(r.size), r.blob_sha, r.thread_id,
+        r.envelope if full else None, r.body if full else None,
+        r.preview if full else None, r.annotation if full else None,
+    )
+
+
+def _chunks(uids: Iterable[int]) -> Iterable[list[int]]:
+    items = sorted(set(int(u) for u in uids))
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]
+
+
+def _rows(tx: Any, mailbox_id: int, uids: Iterable[int] | None, cols: Any = LITE, lock: bool = False) -> list[Any]:
+    out: list[Any] = []
+    parts: Iterable[list[int] | None] = [None] if uids is None else _chunks(uids)
+    for part in parts:
+        query = select(*cols).where(M.c.mailbox_id == mailbox_id)
+        if part is not None:
+            query = query.where(M.c.uid.in_(part))
+        if lock:
+            query = query.with_for_update()
+        out.extend(tx.conn.execute(query.order_by(M.c.uid)).all())
+    return out
+
+
+def _account_of(tx: Any, mailbox_id: int) -> int:
+    owner = tx.conn.execute(select(MB.c.account_id).where(MB.c.id == mailbox_id)).scalar()
+    if owner is None:
+        raise NotFound(f"no mailbox {mailbox_id}")
+    return int(owner)
+
+
+def snapshot(tx: Any, mailbox_id: int) -> Snapshot:
+    """The mailbox and all its messages (no JSON), for SELECT / sync."""
+    row = tx.conn.execute(select(MB).where(MB.c.id == mailbox_id)).first()
+    if row is None:
+        raise NotFound(f"no mailbox {mailbox_id}")
+    return Snapshot(_mailbox(row), tuple(_meta(r) for r in _rows(tx, mailbox_id, None)))
+
+
+def fetch_meta(tx: Any, mailbox_id: int, uids: Iterable[int]) -> list[MessageMeta]:
+    """Metadata with envelope, body structure, preview and annotation, ascending uid."""
+    return [_meta(r, full=True) for r in _rows(tx, mailbox_id, uids, FULL)]
+
+
+def _bump(tx: Any, mailbox_id: int, n: int, **deltas: int) -> int:
+    """Reserve `n` modseqs (and adjust counters); returns the highest."""
+    values: dict[str, Any] = {"highestmodseq": MB.c.highestmodseq + n}
+    for name, delta in deltas.items():
+        if delta:
+            values[name] = MB.c[name] + delta
+    return int(tx.conn.execute(update(MB).where(MB.c.id == mailbox_id).values(**values)
+                               .returning(MB.c.highestmodseq)).scalar_one())
+
+
+def set_flags(
+    tx: Any, mailbox_id: int, uids: Iterable[int], mode: str, flags: Iterable[str],
+    unchanged_since: int | None = None,
+) -> tuple[list[FlagState], list[int]]:
+    """STORE: returns (changed messages with their new modseq, uids failing UNCHANGEDSINCE).
+
+    RFC 7162 3.1.3: a message whose modseq is above UNCHANGEDSINCE is not changed and
+    reported; a message whose flags do not change keeps its modseq."""
+    account_id = _account_of(tx, mailbox_id)
+    wanted = normalize(flags)
+    rows = _rows(tx, mailbox_id, uids, lock=True)
+    updates, failed = [], []
+    unseen_delta = 0
+    for r in rows:
+        if unchanged_since is not None and int(r.modseq) > unchanged_since:
+            failed.append(int(r.uid))
+            continue
+        old = from_row(r)
+        new = apply(old, mode, wanted)
+        if new != old:
+            updates.append((r, new))
+            unseen_delta += ("\\Seen" in old) - ("\\Seen" in new)
+    if not updates:
+        return [], failed
+    top = _bump(tx, mailbox_id, len(updates), unseen=unseen_delta)
+    first = top - len(updates) + 1
+    params, changed = [], []
+    for i, (r, new) in enumerate(updates):
+        values = to_values(new)
+        params.append({"_id": r.id, "_modseq": first + i, **{f"_{k}": v for k, v in values.items()}})
+        changed.append(FlagState(int(r.uid), first + i, new))
+        tx.changes.append(Change("flags", account_id, mailbox_id, int(r.uid), first + i))
+    stmt = update(M).where(M.c.id == bindparam("_id")).values(
+        modseq=bindparam("_modseq"), keywords=bindparam("_keywords"), **{c: bindparam(f"_{c}") for c in COLUMNS}
+    )
+    tx.conn.execute(stmt, params)
+    return changed, failed
+
+
+def copy(tx: Any, src_mailbox_id: int, uids: Iterable[int], dst_mailbox_id: int) -> list[tuple[int, int]]:
+    """COPY (RFC 9051 6.4.7): new UIDs in the destination, flags kept, blobs shared."""
+    src_rows = _rows(tx, src_mailbox_id, uids, (*FULL, M.c.h_from, M.c.h_to, M.c.h_cc, M.c.h_subject,
+                                                 M.c.sent_date, M.c.message_id))
+    return _copy_rows(tx, src_mailbox_id, src_rows, dst_mailbox_id)
+
+
+def _copy_rows(tx: Any, src_mailbox_id: int, src_rows: list[Any], dst_mailbox_id: int) -> list[tuple[int, int]]:
+    if not src_rows:
+        return []
+    src_account = _account_of(tx, src_mailbox_id)
+    dst_account = _account_of(tx, dst_mailbox_id)
+    total = sum(int(r.size) for r in src_rows)
+    precheck_quota(tx, dst_account, total)
+    for sha, n in sorted(Counter(r.blob_sha for r in src_rows).items()):
+        tx.blobs.ref(tx, sha, n)
+    n = len(src_rows)
+    unseen = sum(1 for r in src_rows if not r.seen)
+    row = tx.conn.execute(
+        update(MB).where(MB.c.id == dst_mailbox_id).values(
+            uidnext=MB.c.uidnext + n, highestmodseq=MB.c.highestmodseq + n, messages=MB.c.messages + n,
+            unseen=MB.c.unseen + unseen, size=MB.c.size + total,
+        ).returning(MB.c.uidnext, MB.c.highestmodseq)
+    ).one()
+    add_usage(tx, dst_account, total, True)
+    first_uid, first_modseq = int(row.uidnext) - n, int(row.highestmodseq) - n + 1
+    pairs = []
+    for i, r in enumerate(src_rows):
+        uid, modseq = first_uid + i, first_modseq + i
+        values = {k: getattr(r, k) for k in r._fields if k not in ("id", "mailbox_id", "uid", "modseq")}
+        if src_account != dst_account:
+            values["thread_id"] = None  # threads are per account
+        new_id = tx.conn.execute(
+            M.insert().values(mailbox_id=dst_mailbox_id, uid=uid, modseq=modseq, **values).returning(M.c.id)
+        ).scalar_one()
+        search.copy_terms(tx, r.id, new_id)
+        pairs.append((int(r.uid), uid))
+        tx.changes.append(Change("new", dst_account, dst_mailbox_id, uid, modseq))
+    return pairs
+
+
+def move(tx: Any, src_mailbox_id: int, uids: Iterable[int], dst_mailbox_id: int) -> list[tuple[int, int]]:
+    """MOVE (RFC 6851): copy, then expunge the originals whatever their \\Deleted flag."""
+    cols = (*FULL, M.c.h_from, M.c.h_to, M.c.h_cc, M.c.h_subject, M.c.sent_date, M.c.message_id)
+    src_rows = _rows(tx, src_mailbox_id, uids, cols, lock=True)
+    pairs = _copy_rows(tx, src_mailbox_id, src_rows, dst_mailbox_id)
+    _remove(tx, src_mailbox_id, M.c.uid.in_([r.uid for r in src_rows]) if src_rows else None)
+    return pairs
+
+
+def expunge(tx: Any, mailbox_id: int, uids: Iterable[int] | None = None) -> list[int]:
+    """Remove messages flagged \\Deleted (only those in `uids` when given: UID EXPUNGE)."""
+    cond = M.c.deleted.is_(True)
+    if uids is not None:
+        wanted = sorted(set(int(u) for u in uids))
+        if not wanted:
+            return []
+        removed: list[int] = []
+        for i in range(0, len(wanted), CHUNK):
+            removed += _remove(tx, mailbox_id, cond & M.c.uid.in_(wanted[i : i + CHUNK]))
+        return sorted(removed)
+    return _remove(tx, mailbox_id, cond)
+
+
+def _remove(tx: Any, mailbox_id: int, cond: Any) -> list[int]:
+    """Delete matching messages, log them as expunged with fresh modseqs (RFC 7162 QRESYNC)."""
+    if cond is None:
+        return []
+    account_id = _account_of(tx, mailbox_id)
+    rows = tx.conn.execute(
+        delete(M).where(M.c.mailbox_id == mailbox_id, cond).returning(M.c.uid, M.c.size, M.c.blob_sha, M.c.seen)
+    ).all()
+    if not rows:
+        return []
+    for sha, n in sorted(Counter(r.blob_sha for r in rows).items()):
+        tx.blobs.unref(tx, sha, n)
+    size = sum(int(r.size) for r in rows)
+    unseen = sum(1 for r in rows if not r.seen)
+    top = _bump(tx, mailbox_id, len(rows), messages=-len(rows), unseen=-unseen, size=-size)
+    add_usage(tx, account_id, -size, False)
+    uids = sorted(int(r.uid) for r in rows)
+    first = top - len(uids) + 1
+    E = schema.expunged
+    tx.conn.execute(E.insert(), [{"mailbox_id": mailbox_id, "uid": u, "modseq": first + i} for i, u in enumerate(uids)])
+    for i, uid in enumerate(uids):
+        tx.changes.append(Change("expunge", account_id, mailbox_id, uid, first + i))
+    return uids
+
+
+def release_messages(tx: Any, account_id: int, cond: Any) -> int:
+    """Delete messages of mailboxes that are going away (no expunge log); returns bytes freed."""
+    rows = tx.conn.execute(delete(M).where(cond).returning(M.c.size, M.c.blob_sha)).all()
+    for sha, n in sorted(Counter(r.blob_sha for r in rows).items()):
+        tx.blobs.unref(tx, sha, n)
+    size = sum(int(r.size) for r in rows)
+    if size:
+        add_usage(tx, account_id, -size, False)
+    return size
+
+
+def changes_since(tx: Any, mailbox_id: int, modseq: int) -> tuple[list[MessageMeta], list[int]]:
+    """CONDSTORE/QRESYNC: messages changed after `modseq`, and uids expunged after it."""
+    rows = tx.conn.execute(
+        select(*LITE).where(M.c.mailbox_id == mailbox_id, M.c.modseq > modseq).order_by(M.c.uid)
+    ).all()
+    E = schema.expunged
+    gone = tx.conn.execute(
+        select(E.c.uid).where(E.c.mailbox_id == mailbox_id, E.c.modseq > modseq).order_by(E.c.uid)
+    ).scalars().all()
+    return [_meta(r) for r in rows], [int(u) for u in gone]
+
+
+def set_annotation(tx: Any, mailbox_id: int, uid: int, text: str | None) -> int:
+    """The owner's private comment on a message; returns the new modseq."""
+    account_id = _account_of(tx, mailbox_id)
+    exists = tx.conn.execute(
+        select(M.c.id).where(M.c.mailbox_id == mailbox_id, M.c.uid == uid).with_for_update()
+    ).scalar()
+    if exists is None:
+        raise NotFound(f"no message {uid}")
+    modseq = _bump(tx, mailbox_id, 1)
+    tx.conn.execute(update(M).where(M.c.id == exists).values(annotation=text or None, modseq=modseq))
+    tx.changes.append(Change("flags", account_id, mailbox_id, uid, modseq))
+    return modseq
+
+
+def purge_older(tx: Any, account_id: int, special_use: str, older_than: datetime) -> int:
+    """Expunge messages in the special folder (e.g. \\Trash, \\Junk) older than a date."""
+    mailbox = get_special(tx, account_id, special_use)
+    return len(_remove(tx, mailbox.id, M.c.internal_date < utc(older_than)))
+
+
+def make_room(tx: Any, account_id: int, needed_bytes: int) -> bool:
+    """Purge the oldest Trash, then the oldest Spam, until `needed_bytes` fit in the quota."""
+    def shortfall() -> int:
+        row = tx.conn.execute(select(A.c.used_bytes, A.c.quota_bytes).where(A.c.id == account_id)).one()
+        return 0 if row.quota_bytes is None else int(row.used_bytes) + needed_bytes - int(row.quota_bytes)
+
+    for special in ("\\Trash", "\\Junk"):
+        try:
+            mailbox = get_special(tx, account_id, special)
+        except NotFound:
+            continue
+        while (short := shortfall()) > 0:
+            rows = tx.conn.execute(
+                select(M.c.uid, M.c.size).where(M.c.mailbox_id == mailbox.id)
+                .order_by(M.c.internal_date, M.c.uid).limit(200)
+            ).all()
+            if not rows:
+                break
+            picked, freed = [], 0
+            for r in rows:
+                picked.append(int(r.uid))
+                freed += int(r.size)
+                if freed >= short:
+                    break
+            _remove(tx, mailbox.id, M.c.uid.in_(picked))
+    return shortfall() <= 0
+

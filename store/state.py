@@ -1,0 +1,65 @@
+"""Feature state by (scope, account, key): ActiveSync devices and sync keys, spam
+models, vacation reply records, POP3 locks. Values are bytes or JSON; optional expiry."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy import delete as sql_delete
+
+from postvak.store import schema
+from postvak.store.types import StateEntry
+from postvak.store.util import now, utc
+
+S = schema.state
+
+
+def _where(scope: str, account_id: int | None, key: str) -> Any:
+    acct = S.c.account_id.is_(None) if account_id is None else S.c.account_id == account_id
+    return and_(S.c.scope == scope, acct, S.c.key == key)
+
+
+def _live() -> Any:
+    return or_(S.c.expires.is_(None), S.c.expires > now())
+
+
+def _decode(r: Any) -> Any:
+    return json.loads(r.value) if r.is_json else bytes(r.value)
+
+
+def put(tx: Any, scope: str, account_id: int | None, key: str, value: Any, *, expires: datetime | None = None) -> None:
+    """Store bytes as they are, anything else as JSON; replaces an earlier value."""
+    is_json = not isinstance(value, bytes | bytearray | memoryview)
+    data = json.dumps(value).encode() if is_json else bytes(value)
+    values = {"value": data, "is_json": is_json, "expires": utc(expires)}
+    if tx.conn.execute(update(S).where(_where(scope, account_id, key)).values(**values)).rowcount == 0:
+        tx.conn.execute(S.insert().values(scope=scope, account_id=account_id, key=key, **values))
+
+
+def get(tx: Any, scope: str, account_id: int | None, key: str, default: Any = None) -> Any:
+    row = tx.conn.execute(select(S.c.value, S.c.is_json).where(_where(scope, account_id, key), _live())).first()
+    return default if row is None else _decode(row)
+
+
+def delete_key(tx: Any, scope: str, account_id: int | None, key: str) -> bool:
+    return bool(tx.conn.execute(sql_delete(S).where(_where(scope, account_id, key))).rowcount)
+
+
+def list_entries(tx: Any, scope: str, account_id: int | None = None, prefix: str = "") -> list[StateEntry]:
+    query = select(S).where(S.c.scope == scope, _live()).order_by(S.c.key)
+    if account_id is not None:
+        query = query.where(S.c.account_id == account_id)
+    rows = tx.conn.execute(query).all()
+    return [
+        StateEntry(r.scope, r.account_id, r.key, _decode(r), utc(r.expires)) for r in rows if r.key.startswith(prefix)
+    ]
+
+
+def purge_expired(tx: Any) -> int:
+    return int(tx.conn.execute(sql_delete(S).where(S.c.expires.is_not(None), S.c.expires <= now())).rowcount)
+
+
+delete = delete_key  # the brief's names: get/put/delete/list_entries
