@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import ext_body, ext_core, ext_date, ext_imap4flags, ext_include, ext_simple, ext_vacation, ext_variables
+from . import (
+    ext_body,
+    ext_core,
+    ext_date,
+    ext_imap4flags,
+    ext_include,
+    ext_simple,
+    ext_vacation,
+    ext_variables,
+)
 from .context import Environment, Limits, MessageContext
 from .errors import SieveRuntimeError, SieveSyntaxError
 from .parser import parse

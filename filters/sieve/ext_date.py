@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from .errors import SieveRuntimeError, SieveSyntaxError
@@ -81,7 +81,7 @@ def _header_date(value: str) -> datetime | None:
     if dt is None:
         return None
     if dt.tzinfo is None:  # "-0000": unknown zone, treat as UTC
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt
 
 
