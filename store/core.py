@@ -45,9 +45,9 @@ class Store:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
         if self.dialect == "sqlite":
-            self.engine = create_engine(
-                self.url, connect_args={"check_same_thread": False, "timeout": 60}, pool_size=8, max_overflow=8
-            )
+            memory = not self.url.database or self.url.database == ":memory:"
+            pool = {} if memory else {"pool_size": 8, "max_overflow": 8}
+            self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 60}, **pool)
             self._sqlite_events()
         elif self.dialect == "postgresql":
             self.engine = create_engine(self.url, pool_size=8, max_overflow=8, pool_pre_ping=True)

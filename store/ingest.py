@@ -122,8 +122,8 @@ def assign_thread(tx: Any, account_id: int, parsed: Any) -> int:
         found = sorted(set(tx.conn.execute(
             select(R.c.thread_id).where(R.c.account_id == account_id, R.c.message_id.in_(ids))
         ).scalars()))
-    base = (parsed.base_subject or "")[:1000]
-    is_reply = bool(refs) or (parsed.subject or "").strip() != base
+    base = " ".join((parsed.base_subject or "").casefold().split())[:1000]
+    is_reply = bool(refs) or " ".join((parsed.subject or "").casefold().split()) != base
     if not found and is_reply and base:
         hit = tx.conn.execute(
             select(T.c.id).where(T.c.account_id == account_id, T.c.base_subject == base).order_by(T.c.id.desc()).limit(1)
