@@ -78,7 +78,7 @@ if anyof (true, address :domain :matches "To" "*.com") {
 @pytest.mark.parametrize(
     "headers, mailbox",
     [
-        ({"List-ID": "Acme users <acme-users@lists.example.com>"}, "INBOX.lists.lists.example.com>"),
+        ({"List-ID": "Acme users <acme-users@lists.example.com>"}, "INBOX.lists.acme-users"),
         ({"Subject": "[acme-users] [fwd] version 1.0 is out"}, "INBOX.lists.acme-users"),
         ({"To": "coyote@ACME.Example.COM"}, "INBOX.business.ACME.Example|coyote@ACME.Example.COM|"),
         ({"To": "someone@example.org"}, "none:"),
