@@ -1,0 +1,208 @@
+"""Turn raw message bytes into the plain facts the tokenizer and the rules look at.
+
+Spam is often malformed on purpose, so nothing here raises: undecodable parts,
+unknown charsets and broken encodings degrade to best-effort text.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import email.message
+import email.policy
+import email.utils
+import html
+import re
+from dataclasses import dataclass
+
+# Only the start of a huge body carries signal; scanning megabytes of base64
+# attachments or text would let one message stall delivery.
+MAX_TEXT_CHARS = 200_000
+MAX_PARTS = 100
+
+URL_RE = re.compile(r"""(?i)\b((?:https?|ftp)://[^\s"'<>()\[\]{}]+|www\.[^\s"'<>()\[\]{}]+)""")
+_SCRIPT_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
+_COMMENT_RE = re.compile(r"(?s)<!--.*?-->")
+_ANCHOR_RE = re.compile(r"""(?is)<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>""")
+_SRC_RE = re.compile(r"""(?is)<(?:img|iframe|form|area)\b[^>]*?\b(?:src|action|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_TAG_RE = re.compile(r"(?s)<[^>]*>")
+_BLOCK_TAG_RE = re.compile(r"(?i)<\s*(?:br|p|div|tr|li|h[1-6]|table)\b[^>]*>")
+_WS_RE = re.compile(r"[ \t\r\f\v]+")
+_HTML_SNIFF_RE = re.compile(r"(?i)<\s*(?:html|body|table|font|a\s+href|br|p|div|img)\b")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An HTML anchor: where it goes and the text the reader sees."""
+
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    headers: tuple[tuple[str, str], ...]  # (lower-case name, RFC 2047-decoded value), in order
+    text: str  # text/plain parts, decoded
+    html_text: str  # visible text of text/html parts
+    has_plain: bool
+    has_html: bool
+    links: tuple[Link, ...]
+    urls: tuple[str, ...]  # every URL seen in text, HTML hrefs and sources
+    content_types: tuple[str, ...]
+    charsets: tuple[str, ...]
+    filenames: tuple[str, ...]
+    body_bytes: bytes  # the raw body after the header block, capped, for GTUBE-style scans
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+    def header_all(self, name: str) -> tuple[str, ...]:
+        name = name.lower()
+        return tuple(value for key, value in self.headers if key == name)
+
+    @property
+    def all_text(self) -> str:
+        return self.text + "\n" + self.html_text if self.html_text else self.text
+
+
+def decode_header_value(value: str) -> str:
+    """RFC 2047 encoded-words to Unicode; garbage stays as it was."""
+    if "=?" not in value:
+        return value
+    try:
+        parts = email.header.decode_header(value)
+    except Exception:
+        return value
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            out.append(_decode_bytes(chunk, charset))
+        else:
+            out.append(chunk)
+    return "".join(out)
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    for candidate in (charset, "utf-8", "latin-1"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate.strip().strip('"').lower(), errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1", errors="replace")
+
+
+def _unfold(value: str) -> str:
+    return _WS_RE.sub(" ", value.replace("\r\n", " ").replace("\n", " ")).strip()
+
+
+def _attr(groups: tuple[str | None, ...]) -> str:
+    return html.unescape(next((g for g in groups if g is not None), "")).strip()
+
+
+def html_to_text(markup: str) -> tuple[str, tuple[Link, ...], tuple[str, ...]]:
+    """Visible text, anchors and referenced URLs of an HTML part (regex based: fast and never fails)."""
+    markup = _COMMENT_RE.sub(" ", _SCRIPT_RE.sub(" ", markup))
+    links = []
+    for match in _ANCHOR_RE.finditer(markup):
+        anchor_text = html.unescape(_TAG_RE.sub(" ", match.group(4)))
+        links.append(Link(_attr(match.groups()[:3]), _unfold(anchor_text)))
+    sources = tuple(_attr(m.groups()) for m in _SRC_RE.finditer(markup))
+    text = _TAG_RE.sub(" ", _BLOCK_TAG_RE.sub("\n", markup))
+    return html.unescape(text), tuple(links), sources
+
+
+def _split_header_block(raw: bytes) -> bytes:
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        index = raw.find(sep)
+        if index >= 0:
+            return raw[index + len(sep) : index + len(sep) + MAX_TEXT_CHARS]
+    return b""
+
+
+def parse(raw: bytes) -> ParsedMessage:
+    if raw.startswith(b"From "):  # an mbox separator line is not a header
+        raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    headers = []
+    for name, value in msg.items():
+        if not isinstance(value, str):
+            value = str(value)
+        headers.append((name.lower(), _unfold(decode_header_value(value))))
+
+    texts: list[str] = []
+    htmls: list[str] = []
+    links: list[Link] = []
+    urls: list[str] = []
+    ctypes: list[str] = []
+    charsets: list[str] = []
+    filenames: list[str] = []
+    size = 0
+    for count, part in enumerate(msg.walk()):
+        if count >= MAX_PARTS:
+            break
+        ctype = part.get_content_type()
+        ctypes.append(ctype)
+        charset = part.get_content_charset()
+        if charset:
+            charsets.append(charset.lower())
+        try:
+            filename = part.get_filename()
+        except Exception:
+            filename = None
+        if filename:
+            filenames.append(decode_header_value(str(filename)))
+        if part.is_multipart() or not ctype.startswith("text/") or size >= MAX_TEXT_CHARS:
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+        except Exception:
+            payload = None
+        if not isinstance(payload, bytes):
+            continue
+        body = _decode_bytes(payload[:MAX_TEXT_CHARS], charset)
+        size += len(body)
+        # Bulk senders often send HTML with no or the wrong Content-Type; what the
+        # reader's client renders is what counts.
+        if ctype == "text/html" or (ctype == "text/plain" and len(_HTML_SNIFF_RE.findall(body[:20_000])) >= 3):
+            visible, anchors, sources = html_to_text(body)
+            htmls.append(visible)
+            links.extend(anchors)
+            urls.extend(a.href for a in anchors)
+            urls.extend(sources)
+            urls.extend(URL_RE.findall(visible))
+        else:
+            texts.append(body)
+            urls.extend(URL_RE.findall(body))
+    return ParsedMessage(
+        headers=tuple(headers),
+        text="\n".join(texts),
+        html_text="\n".join(htmls),
+        has_plain=bool(texts),
+        has_html=bool(htmls),
+        links=tuple(links),
+        urls=tuple(u for u in urls if u),
+        content_types=tuple(ctypes),
+        charsets=tuple(charsets),
+        filenames=tuple(filenames),
+        body_bytes=_split_header_block(raw),
+    )
+
+
+def addresses(value: str | None) -> list[tuple[str, str]]:
+    """(display name, lower-case address) pairs of an address header."""
+    if not value:
+        return []
+    try:
+        return [(name, addr.lower()) for name, addr in email.utils.getaddresses([value]) if addr or name]
+    except Exception:
+        return []
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].strip().strip(">").lower() if "@" in address else ""

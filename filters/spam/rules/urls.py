@@ -1,0 +1,48 @@
+"""Suspicious links: raw IP addresses as hosts, and anchors whose visible text names another site."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from ..message import ParsedMessage
+from ..types import Hit, SpamContext, SpamSettings
+
+_HOST_IN_TEXT = re.compile(r"(?i)^(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]|$)")
+
+
+def host_of(url: str) -> str:
+    rest = url.strip().lower().partition("://")[2] or url.strip().lower()
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host = host.rpartition("@")[2]  # http://bank.example@evil.example/ goes to evil.example
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host[1:]
+    return host.partition(":")[0].rstrip(".")
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        # Decimal / hex obfuscations like http://3232235777/ or http://0xC0A80001/
+        return bool(re.fullmatch(r"(?:0x[0-9a-f]+|\d{8,10})", host))
+
+
+def _base(host: str) -> str:
+    return ".".join(host.split(".")[-2:])
+
+
+def check(msg: ParsedMessage, ctx: SpamContext, settings: SpamSettings) -> list[Hit]:
+    hits = []
+    ip_urls = [u for u in msg.urls if "://" in u and is_ip(host_of(u))]
+    if ip_urls:
+        hits.append(Hit("URL_IP_HOST", settings.points("URL_IP_HOST", 1.5), f"link to IP host {host_of(ip_urls[0])}"))
+    for link in msg.links:
+        shown = _HOST_IN_TEXT.match(link.text.strip())
+        target = host_of(link.href)
+        if shown and target and "://" in link.href and _base(shown.group(1).lower()) != _base(target):
+            hits.append(Hit("URL_TEXT_MISMATCH", settings.points("URL_TEXT_MISMATCH", 0.5),
+                            f"anchor shows {shown.group(1).lower()} but goes to {target}"))
+            break
+    return hits
