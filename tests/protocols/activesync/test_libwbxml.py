@@ -17,7 +17,6 @@ import subprocess
 
 import pytest
 from lxml import etree
-
 from postvak.protocols.activesync.codepages import CODE_PAGES
 from postvak.protocols.activesync.element import Element
 from postvak.protocols.activesync.wbxml import decode, encode
@@ -116,5 +115,5 @@ def test_we_read_xml2wbxml_bytes(number: int) -> None:
     assert data[:4] == b"\x03\x01\x6a\x00"
     tree = decode(data)
     assert [(c.tag, c.value) for c in tree] == [(f"{cp.namespace}:{n}", f"v{t}") for t, n in known(number)]
-    for child, (t, _) in zip(tree, known(number)):
+    for child, (t, _) in zip(tree, known(number), strict=True):
         assert (child.opaque is not None) == ((number, t) in LIBWBXML_OPAQUE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from postvak.protocols.activesync.element import E
 from postvak.protocols.activesync.wbxml import WbxmlError
 from postvak.protocols.activesync.xmlconv import from_xml, to_xml
