@@ -475,7 +475,7 @@ def _setmetadata(cur: Cursor) -> rq.SetMetadata:
     return rq.SetMetadata(mailbox, tuple(entries))
 
 
-_COMMANDS: dict[str, Callable[[Cursor], rq.Request]] = {
+_COMMANDS: dict[str, Callable[..., rq.Request]] = {
     "CAPABILITY": _noargs(rq.Capability),
     "NOOP": _noargs(rq.Noop),
     "LOGOUT": _noargs(rq.Logout),
