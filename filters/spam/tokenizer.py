@@ -152,7 +152,7 @@ def header_tokens(msg: ParsedMessage) -> Iterator[str]:
         # Bulk tools make ids of a recognisable form whatever domain they claim.
         yield "message-id:shape:" + shape(message_id.partition("@")[0])
     yield from _date_tokens(msg.header("date"))
-    for name, addr in addresses(msg.header("from")):
+    for _name, addr in addresses(msg.header("from")):
         yield "from:shape:" + shape(addr.partition("@")[0])
     boundary = _BOUNDARY_RE.search(msg.header("content-type") or "")
     if boundary:
