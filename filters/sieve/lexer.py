@@ -66,12 +66,12 @@ def tokenize(text: str) -> list[Token]:
         elif ch.isdigit() and ch.isascii():
             m = _NUMBER.match(text, pos)
             assert m is not None
-            value = int(m.group(1)) * _QUANT[m.group(2).lower()]
-            if value > MAX_NUMBER:
+            number = int(m.group(1)) * _QUANT[m.group(2).lower()]
+            if number > MAX_NUMBER:
                 raise SieveSyntaxError("number too large", line)
             if m.end() < n and (text[m.end()].isalnum() or text[m.end()] == "_"):
                 raise SieveSyntaxError("bad number", line)
-            tokens.append(Token("number", value, line))
+            tokens.append(Token("number", number, line))
             pos = m.end()
         else:
             m = _MULTILINE_START.match(text, pos)

@@ -4,7 +4,6 @@ copy (3894), mailbox (5490), spamtest/virustest (5235) and vnd.postvak.comment."
 from __future__ import annotations
 
 import pytest
-
 from postvak.filters.sieve import Comment, Discard, Environment, FileInto, Keep, Redirect, Reject
 
 RFC5233 = '''require ["envelope", "subaddress", "fileinto"];
@@ -46,12 +45,12 @@ def test_subaddress_separator_is_configurable(run) -> None:
 
 
 MULTIPART = (
-    'MIME-Version: 1.0\r\nFrom: a@b.c\r\nTo: me@example.com\r\nSubject: parts\r\n'
-    'Content-Type: multipart/alternative; boundary="XX"\r\n\r\n'
-    'prologue\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n'
-    'VGhlIHByb2plY3Qgc2NoZWR1bGUgaXMgbGF0ZQ==\r\n'
-    '--XX\r\nContent-Type: text/html\r\n\r\n<p>MAKE <b>MONEY</b> FAST</p>\r\n--XX--\r\n'
-).encode()
+    b'MIME-Version: 1.0\r\nFrom: a@b.c\r\nTo: me@example.com\r\nSubject: parts\r\n'
+    b'Content-Type: multipart/alternative; boundary="XX"\r\n\r\n'
+    b'prologue\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    b'VGhlIHByb2plY3Qgc2NoZWR1bGUgaXMgbGF0ZQ==\r\n'
+    b'--XX\r\nContent-Type: text/html\r\n\r\n<p>MAKE <b>MONEY</b> FAST</p>\r\n--XX--\r\n'
+)
 
 
 def test_rfc5173_body_transforms(run) -> None:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from postvak.filters.sieve import (
     SUPPORTED,
     Limits,
@@ -71,4 +70,5 @@ def test_evaluate_never_raises_on_any_message(raw: bytes, sender: str, rcpt: str
 
 
 def test_supported_extensions_all_compile() -> None:
-    compile("require [%s];" % ", ".join(f'"{e}"' for e in sorted(SUPPORTED)))
+    names = ", ".join(f'"{e}"' for e in sorted(SUPPORTED))
+    compile(f"require [{names}];")
