@@ -38,6 +38,9 @@ from postvak.filters.sieve import SieveSyntaxError, compile
         ('require "encoded-character";\nkeep;\nredirect "${unicode:D800}";', 3, "invalid unicode"),
         ('if true { keep; } else keep;', 1, "else needs a block"),
         ('redirect 99999999999999999999;', 1, "number too large"),
+        ('require "fileinto";\nfileinto text:\nab\n.\n;\nfrob;', 6, "unknown command"),
+        ('redirect "a\nb";\nfrob;', 3, "unknown command"),
+        ('/*\n\n*/ frob;', 3, "unknown command"),
     ],
 )
 def test_syntax_errors_name_the_line(script: str, line: int, words: str) -> None:
