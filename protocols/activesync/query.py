@@ -14,7 +14,6 @@ import binascii
 import re
 import struct
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 # 2.2.1.1.1.1.2 command codes
 COMMAND_CODES: dict[int, str] = {
@@ -34,6 +33,27 @@ OPTION_SAVE_IN_SENT = 0x01
 OPTION_ACCEPT_MULTIPART = 0x02
 SUPPORTED_VERSIONS = ("2.5", "12.0", "12.1", "14.0", "14.1", "16.0", "16.1")
 MAX_QUERY = 4096  # a request line longer than this is not a client's
+
+_PERCENT = re.compile(rb"%([0-9A-Fa-f]{2})")
+
+
+def _unquote(text: str) -> str:
+    # RFC 3986 2.1 percent-decoding plus form "+" = space (urllib is off limits here: no I/O modules).
+    raw = text.replace("+", " ").encode("utf-8")
+    try:
+        return _PERCENT.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError("query is not UTF-8") from exc
+
+
+def _pairs(query: str) -> list[tuple[str, str]]:
+    out = []
+    for part in query.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            out.append((_unquote(key), _unquote(value)))
+    return out
+
 
 _DEVICE_ID = re.compile(r"[A-Za-z0-9]{1,64}")  # 2.2.1.1.1.2.3: alphanumeric only
 
@@ -73,7 +93,7 @@ def parse_query(query: str, *, protocol_version: str | None = None,
     # Base64 may end in "=" padding, so tell the forms apart by their keys.
     if "Cmd=" not in query and "&" not in query:
         return parse_base64_query(query)
-    pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=False)
+    pairs = _pairs(query)
     params: dict[str, str] = {}
     for key, value in pairs:
         if key in params:
@@ -132,8 +152,7 @@ def _text(raw: bytes, what: str) -> str:
 def parse_base64_query(query: str) -> RequestLine:
     """2.2.1.1.1.1: decode the packed request line."""
     try:
-        data = base64.b64decode(query.replace("%3D", "=").replace("%2B", "+").replace("%2F", "/"),
-                                validate=True)
+        data = base64.b64decode(_unquote(query.replace("+", "%2B")), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise QueryError("query is neither key=value pairs nor base64") from exc
     r = _Bytes(data)
