@@ -1,0 +1,49 @@
+"""Accuracy on the SpamAssassin public corpus, with the thresholds the feature promises.
+
+Train: spam-1 + easy-ham-1 + the even half of hard-ham-1. Test: the odd half of
+hard-ham-1 (false positives < 0.5 %) and spam-2 (caught > 95 %); easy-ham-2's
+false-positive rate is reported. Default settings, no tuning on the test sets.
+Run with `pytest -s` (or `python bench/bench_spam.py`) to see the figures.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.filters.spam import corpus
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, float]:
+    try:
+        groups = corpus.load()
+    except corpus.CorpusUnavailable as exc:
+        pytest.fail(f"SpamAssassin corpus unavailable, the evaluation cannot run: {exc}")
+    started = time.monotonic()
+    result = corpus.evaluate(groups)
+    result["wall_seconds"] = round(time.monotonic() - started, 1)
+    print("\n" + corpus.report(result))
+    return result
+
+
+def test_corpus_is_complete(figures: dict[str, float]) -> None:
+    assert figures["trained_spam"] == 500 and figures["trained_ham"] == 2625
+    assert figures["hard_ham_test"] == 125 and figures["spam_2"] == 1396 and figures["easy_ham_2"] == 1400
+
+
+def test_hard_ham_false_positives_below_half_a_percent(figures: dict[str, float]) -> None:
+    assert figures["hard_ham_fp_rate"] < 0.005
+
+
+def test_spam_2_caught_above_95_percent(figures: dict[str, float]) -> None:
+    assert figures["spam_2_caught"] > 0.95
+
+
+def test_easy_ham_2_false_positives_low(figures: dict[str, float]) -> None:
+    assert figures["easy_ham_2_fp_rate"] < 0.01
+
+
+def test_evaluation_is_fast_enough(figures: dict[str, float]) -> None:
+    assert figures["wall_seconds"] < 60
