@@ -118,6 +118,9 @@ class Receiver:
                 continue
             if len(self._line) + (nl - pos) > self.limits.line_length + 1:
                 # The whole over-long line is here: drop it without copying it.
+                head = bytes(self._line[:_TAIL]) + bytes(view[pos : pos + _TAIL])
+                self._line.clear()
+                self._line += head
                 self._line_too_long(events, discard=False, tail=bytes(view[max(pos, nl - _TAIL) : nl]))
                 pos = nl + 1
                 continue
@@ -128,6 +131,7 @@ class Receiver:
             if line.endswith(b"\r"):
                 line = line[:-1]
             if len(line) > self.limits.line_length:
+                self._line += line[:_TAIL]
                 self._line_too_long(events, discard=False, tail=line[-_TAIL:])
                 continue
             self._on_line(line, events)
