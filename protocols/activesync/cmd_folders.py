@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .cmd_common import FH, RequestError, expect_root, need_text
@@ -108,8 +109,8 @@ def _folder(tag: str, f: Folder) -> Element:
               FH("DisplayName", text=f.display_name), FH("Type", text=f.type))
 
 
-def build_foldersync_response(status: int, sync_key: str | None = None, *, added: list[Folder] = (),
-                              updated: list[Folder] = (), deleted: list[str] = ()) -> Element:  # type: ignore[assignment]
+def build_foldersync_response(status: int, sync_key: str | None = None, *, added: Sequence[Folder] = (),
+                              updated: Sequence[Folder] = (), deleted: Sequence[str] = ()) -> Element:
     """2.2.1.5: Changes carries Count then Update/Delete/Add; on error only Status."""
     if sync_key is None:
         return FH("FolderSync", FH("Status", text=status))

@@ -39,7 +39,7 @@ class ProvisionRequest:
 def parse_device_information(el: Element | None) -> DeviceInformation | None:
     if el is None:
         return None
-    target = el.find("Set") if el.has("Set") else el
+    target = el.find("Set") or el
     return DeviceInformation({c.name: c.value for c in target.children if not c.children})
 
 

@@ -95,10 +95,10 @@ def parse_query(query: str, *, protocol_version: str | None = None,
         return parse_base64_query(query)
     pairs = _pairs(query)
     params: dict[str, str] = {}
-    for key, value in pairs:
-        if key in params:
-            raise QueryError(f"parameter {key} given twice")
-        params[key] = value
+    for name, value in pairs:
+        if name in params:
+            raise QueryError(f"parameter {name} given twice")
+        params[name] = value
     command = params.pop("Cmd", "")
     user = params.pop("User", "")
     device_id = params.pop("DeviceId", "")
