@@ -235,7 +235,7 @@ class Cursor:
 
     def flag_list(self) -> tuple[str, ...]:
         flags = self.paren_list(self.flag)
-        if "\\*" in flags or "\\Recent" in [f.capitalize() for f in flags]:
+        if any(f == "\\*" or f.lower() == "\\recent" for f in flags):
             raise ParseError("\\* and \\Recent cannot be set")
         return tuple(flags)
 
