@@ -89,7 +89,7 @@ def _received_tokens(value: str) -> Iterator[str]:
 
 def shape(text: str) -> str:
     """Letters -> a, digits -> 9, runs collapsed: '<00000e0836ec$00006b26@x>' -> '<9a9a9$9a9@a>'."""
-    out = []
+    out: list[str] = []
     for ch in text[:60]:
         cls = "a" if ch.isalpha() else "9" if ch.isdigit() else ch
         if not out or out[-1] != cls or cls not in "a9":
@@ -160,9 +160,9 @@ def header_tokens(msg: ParsedMessage) -> Iterator[str]:
     for value in msg.header_all("received")[:8]:
         yield from _received_tokens(value)
     for field in _VALUE_HEADERS:
-        value = msg.header(field)
-        if value:
-            for word in value.lower().split()[:8]:
+        found = msg.header(field)
+        if found:
+            for word in found.lower().split()[:8]:
                 yield f"{field}:{word.strip(_PUNCT)[:MAX_WORD]}"
 
 
