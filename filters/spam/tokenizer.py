@@ -160,9 +160,9 @@ def header_tokens(msg: ParsedMessage) -> Iterator[str]:
     for value in msg.header_all("received")[:8]:
         yield from _received_tokens(value)
     for field in _VALUE_HEADERS:
-        found = msg.header(field)
-        if found:
-            for word in found.lower().split()[:8]:
+        header_value = msg.header(field)
+        if header_value:
+            for word in header_value.lower().split()[:8]:
                 yield f"{field}:{word.strip(_PUNCT)[:MAX_WORD]}"
 
 
