@@ -45,6 +45,8 @@ class SequenceSet:
         """
         if self.saved:
             raise ParseError("the saved result $ must be substituted by the session")
+        if largest <= 0:
+            return []  # an empty mailbox: nothing to address
         spans = []
         for lo, hi in self.ranges:
             a = largest if lo is None else lo
