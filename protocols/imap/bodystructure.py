@@ -4,7 +4,7 @@
 The objects are read by attribute name only (``Envelope``: date subject from_ sender
 reply_to to cc bcc in_reply_to message_id; ``Address``: name adl mailbox host;
 ``BodyPart``: type subtype params id description encoding size lines md5 disposition
-language location children envelope body), so this module does not import mime.
+language location children envelope message), so this module does not import mime.
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ def body(part: Any, extensible: bool = True, utf8: bool = True) -> bytes:
         str(int(part.size or 0)).encode(),
     ]
     subtype = (part.subtype or "").lower()
-    embedded = getattr(part, "body", None)
+    # The mime model names the embedded message's top part ``message``; ``body`` is accepted too.
+    embedded = getattr(part, "message", None) or getattr(part, "body", None)
     if ptype == "message" and subtype in ("rfc822", "global") and embedded is not None:
         # RFC 9051 7.5.2: envelope, body and line count of the encapsulated message
         fields += [envelope(part.envelope, utf8), body(embedded, extensible, utf8), str(int(part.lines or 0)).encode()]
