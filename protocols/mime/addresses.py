@@ -18,6 +18,11 @@ _TOK = re.compile(
       |(?P<x>.)""",
     re.X | re.S,
 )
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
+_SIMPLE = re.compile(
+    rf'[ \t]*(?:(?:"([^"\\\r\n]*)"|([A-Za-z0-9!#$%&\'*+/=?^_`{{|}}~. \t-]*?))[ \t]*<({_ATEXT})@({_ATEXT})>'
+    rf"|({_ATEXT})@({_ATEXT}))[ \t]*"
+)
 _ESC = re.compile(r"\\(.)", re.S)
 _GROUP_END = Address(None, None, None, None)
 # Kinds: "a" atom, "q" quoted (text unescaped), "c" comment, "d" domain literal, or the special itself.
@@ -104,6 +109,13 @@ def parse_addresses(value: str | bytes | None) -> tuple[Address, ...]:
     """
     if not value:
         return ()
+    if isinstance(value, str):
+        m = _SIMPLE.fullmatch(value)
+        if m is not None:  # fast path: one plain "Name <a@b>" or "a@b", the common case
+            if m.group(3) is None:
+                return (Address(None, None, m.group(5), m.group(6)),)
+            name = m.group(1) if m.group(1) is not None else " ".join((m.group(2) or "").split())
+            return (Address(name or None, None, m.group(3), m.group(4)),)
     toks = _tokens(header_str(value) if isinstance(value, bytes) else str(value))
     out: list[Address] = []
     pending: list[Token] = []

@@ -11,7 +11,6 @@ from postvak.protocols.mime.model import Header
 # RFC 5322 2.2 / 3.6.8: field name is printable US-ASCII except ":"; obs-NO-WS-CTL
 # allows WSP before the colon (4.5). Continuation lines start with WSP (2.2.3).
 _FIELD = re.compile(r"^([!-9;-~]+)[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.M)
-_FOLD = re.compile(r"\r?\n")
 _FIELD_START = re.compile(rb"[!-9;-~]+[ \t]*:")
 _LINE = re.compile(rb"[^\n]*\n|[^\n]+")
 
@@ -46,7 +45,8 @@ def parse_fields(block: bytes) -> tuple[Header, ...]:
     for m in _FIELD.finditer(text):
         value = m.group(2)
         if "\n" in value:
-            value = _FOLD.sub("", value)
+            # only continuation lines are inside the match: drop their line breaks
+            value = value.replace("\r\n", "").replace("\n", "")
         out.append(Header(m.group(1), value.strip()))
     return tuple(out)
 

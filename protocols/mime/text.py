@@ -14,7 +14,7 @@ from postvak.protocols.mime.model import BodyPart, Envelope, ParsedMessage
 from postvak.protocols.mime.sections import decode_body
 
 PREVIEW_CHARS = 200  # RFC 8970 3.1 caps previews at 256 characters
-_PREVIEW_SLICE = 4096  # raw bytes looked at for a plain preview (HTML takes 4x)
+_PREVIEW_SLICE = 2048  # raw bytes looked at for a plain preview (HTML takes 4x)
 
 _HIDDEN = re.compile(r"<(script|style|head|title)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.I | re.S)
 _BLOCK = re.compile(r"<(?:br|p|div|tr|li|h\d|/p|/div|/tr|/li|/h\d|/td|td)\b[^>]*>", re.I)
@@ -83,8 +83,14 @@ def preview(raw: bytes, body: BodyPart) -> str:
     if part is None:
         return ""
     limit = _PREVIEW_SLICE * (4 if part.subtype == "html" else 1)
-    text = _SPACES.sub(" ", part_text(raw, part, limit)).strip()
-    return text[:PREVIEW_CHARS].rstrip()
+    text = part_text(raw, part, limit)
+    # Collapse only as much as the preview needs: bodies can be mostly whitespace.
+    out = ""
+    for pos in range(0, len(text), 512):
+        out = _SPACES.sub(" ", text[: pos + 512]).lstrip()
+        if len(out) > PREVIEW_CHARS + 1:
+            break
+    return out[:PREVIEW_CHARS].rstrip()
 
 
 def _envelope_words(env: Envelope) -> list[str]:
