@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-
-from postvak.protocols.imap import BadCommand, Command, Limits, Receiver
+from postvak.protocols.imap import DEFAULT_LIMITS, BadCommand, Command, Limits, Receiver
 from postvak.protocols.imap import requests as rq
 from postvak.protocols.imap import search as s
 from postvak.protocols.imap.fetch import Att, BinarySize, BodySection, Preview, Section
 from postvak.protocols.imap.seqset import SequenceSet
 
 
-def one(line: str | bytes, limits: Limits = Limits(), utf8: bool = False):
+def one(line: str | bytes, limits: Limits = DEFAULT_LIMITS, utf8: bool = False):
     data = line.encode() if isinstance(line, str) else line
     events = Receiver(limits, utf8=utf8).feed(data + b"\r\n")
     assert len(events) == 1, events

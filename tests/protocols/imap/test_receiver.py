@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import pytest
-
 from postvak.protocols.imap import (
+    DEFAULT_LIMITS,
+    PREAUTH_LIMITS,
     BadCommand,
     Command,
     ContinuationLine,
     Done,
+    Limits,
     LineTooLong,
     LiteralTooBig,
-    Limits,
     NeedLiteral,
-    PREAUTH_LIMITS,
     Receiver,
 )
 from postvak.protocols.imap import requests as rq
 
 
-def feed_split(data: bytes, cut: int, limits: Limits = Limits()) -> list:
+def feed_split(data: bytes, cut: int, limits: Limits = DEFAULT_LIMITS) -> list:
     r = Receiver(limits)
     return r.feed(data[:cut]) + r.feed(data[cut:])
 
 
-def feed_bytewise(data: bytes, limits: Limits = Limits()) -> list:
+def feed_bytewise(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list:
     r = Receiver(limits)
     events = []
     for i in range(len(data)):
@@ -205,7 +205,7 @@ def test_missing_tag_and_unknown_command() -> None:
 
 def test_utf8_mode_mailbox_names() -> None:
     r = Receiver()
-    assert r.feed("a SELECT Caf&AOk-\r\n".encode())[0].args.mailbox == "Café"
+    assert r.feed(b"a SELECT Caf&AOk-\r\n")[0].args.mailbox == "Café"
     assert isinstance(r.feed("a SELECT \"Café\"\r\n".encode())[0], BadCommand)
     r.utf8 = True
     assert r.feed("a SELECT \"Café\"\r\n".encode())[0].args.mailbox == "Café"

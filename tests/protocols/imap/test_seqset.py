@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from postvak.protocols.imap import ParseError, SequenceSet, compact
 
 
