@@ -20,8 +20,8 @@ from sqlalchemy import insert, literal, select
 from postvak.protocols import mime
 from postvak.store import schema
 
-FIELD_BODY, FIELD_SUBJECT, FIELD_FROM, FIELD_TO = 0, 1, 2, 3
-WEIGHT = {FIELD_BODY: 1.0, FIELD_SUBJECT: 3.0, FIELD_FROM: 2.0, FIELD_TO: 1.5}
+FIELD_BODY, FIELD_SUBJECT, FIELD_FROM, FIELD_TO = 1, 2, 4, 8  # bits of terms.fields
+WEIGHT = {FIELD_SUBJECT: 3.0, FIELD_FROM: 2.0, FIELD_TO: 1.5, FIELD_BODY: 1.0}
 MAX_TERM = 64
 MAX_TERMS_PER_MESSAGE = 5000
 MIN_PREFIX = 4
@@ -32,14 +32,19 @@ T, M = schema.terms, schema.messages
 
 def tokens(text: str) -> list[str]:
     """Lower-case, accent-free words: "Café-Überweisung" -> ["cafe", "uberweisung"]."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
     return [w[:MAX_TERM] for w in _WORD.findall(folded)]
 
 
+def weight(fields: int) -> float:
+    return max((w for bit, w in WEIGHT.items() if fields & bit), default=1.0)
+
+
 def term_rows(parsed: Any, body_text: str) -> list[dict[str, Any]]:
-    """Distinct (term, field) rows for one message."""
-    seen: set[tuple[str, int]] = set()
+    """One row per distinct term of a message, with the mask of fields it occurs in."""
+    seen: dict[str, int] = {}
     fields = (
         (FIELD_SUBJECT, parsed.subject or ""),
         (FIELD_FROM, parsed.from_addr or ""),
@@ -48,23 +53,24 @@ def term_rows(parsed: Any, body_text: str) -> list[dict[str, Any]]:
     )
     for field, text in fields:
         for term in tokens(text):
-            seen.add((term, field))
-            if len(seen) >= MAX_TERMS_PER_MESSAGE:
-                break
-    return [{"term": t, "field": f} for t, f in seen]
+            if term in seen:
+                seen[term] |= field
+            elif len(seen) < MAX_TERMS_PER_MESSAGE:
+                seen[term] = field
+    return [{"term": t, "fields": f} for t, f in seen.items()]
 
 
 def add_terms(tx: Any, message_id: int, rows: list[dict[str, Any]]) -> None:
     if rows:
-        tx.conn.execute(insert(T), [{"term": r["term"], "field": r["field"], "message_id": message_id} for r in rows])
+        tx.conn.execute(insert(T), [{"term": r["term"], "fields": r["fields"], "message_id": message_id} for r in rows])
 
 
 def copy_terms(tx: Any, from_message: int, to_message: int) -> None:
     """A copy shares the original's index entries."""
     tx.conn.execute(
         insert(T).from_select(
-            ["term", "message_id", "field"],
-            select(T.c.term, literal(to_message), T.c.field).where(T.c.message_id == from_message),
+            ["term", "message_id", "fields"],
+            select(T.c.term, literal(to_message), T.c.fields).where(T.c.message_id == from_message),
         )
     )
 
@@ -137,12 +143,12 @@ def _atom_hits(tx: Any, mailbox_ids: list[int], atom: Atom) -> dict[int, float]:
     for i, term in enumerate(atom.terms):
         prefix = atom.prefix and i == len(atom.terms) - 1
         rows = tx.conn.execute(
-            select(T.c.message_id, T.c.field).join(M, M.c.id == T.c.message_id)
+            select(T.c.message_id, T.c.fields).join(M, M.c.id == T.c.message_id)
             .where(_term_match(tx, term, prefix), M.c.mailbox_id.in_(mailbox_ids))
         )
         scores: dict[int, float] = {}
-        for message_id, field in rows:
-            scores[message_id] = max(scores.get(message_id, 0.0), WEIGHT.get(field, 1.0))
+        for message_id, fields in rows:
+            scores[message_id] = max(scores.get(message_id, 0.0), weight(fields))
         if result is None:
             result = scores
         else:

@@ -198,9 +198,10 @@ def upgrade() -> None:
     op.create_table('terms',
     sa.Column('term', sa.String(length=64), nullable=False),
     sa.Column('message_id', sa.Integer(), nullable=False),
-    sa.Column('field', sa.Integer(), nullable=False),
+    sa.Column('fields', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_terms_message_id_messages'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('term', 'message_id', 'field', name=op.f('pk_terms'))
+    sa.PrimaryKeyConstraint('term', 'message_id', name=op.f('pk_terms')),
+    sqlite_with_rowid=False,
     )
     op.create_index(op.f('ix_terms_message_id'), 'terms', ['message_id'], unique=False)
 
