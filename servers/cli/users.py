@@ -92,7 +92,7 @@ def passwd(ctx: CliContext, args: argparse.Namespace) -> int:
     address = validate.address(args.address)
     if ctx.read(accounts.get_account, address) is None:
         raise CliError(f"no such account: {address}")
-    # Other processes drop cached logins through the store's change notification.
+    # Running servers check cached logins against the stored hash: effective at once.
     ctx.write(accounts.set_password_hash, address, _hash(read_password(args.password_stdin)))
     print(f"password changed for {address}")
     return 0
