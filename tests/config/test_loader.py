@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from postvak.config import ConfigError, Settings, load_settings
 
 
@@ -149,3 +151,20 @@ def test_settings_are_frozen() -> None:
         _ = s.imap.nope
     assert isinstance(s.server.listen, tuple)
     assert s.as_dict()["listeners"]["imaps"]["port"] == 993
+
+
+KEYS = ["POSTVAK_LIMITS__LINE_LENGTH", "POSTVAK_SERVER__LISTEN", "POSTVAK_SPAM__THRESHOLD", "POSTVAK_LOG__LEVEL",
+        "POSTVAK_LISTENERS__IMAPS__ENABLED", "POSTVAK_OUTBOUND__RETRY_SCHEDULE", "POSTVAK_NOSUCH__KEY",
+        "POSTVAK_LISTENERS__IMAPS__PORT__X", "POSTVAK_SERVER__HOSTNAME"]
+
+
+@given(st.dictionaries(st.sampled_from(KEYS), st.text(max_size=30), max_size=4))
+def test_any_env_value_loads_or_raises_config_error(env: dict[str, str]) -> None:
+    try:
+        s = load_settings(None, env=env)
+    except ConfigError as exc:
+        assert str(exc).startswith("environment POSTVAK_")
+        return
+    assert s.limits.line_length >= 512
+    assert 0 <= s.spam.threshold <= 1
+    assert all(isinstance(a, str) for a in s.server.listen)
