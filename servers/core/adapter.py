@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from postvak.servers.core.logs import EventLogger
 from twisted.internet import interfaces, protocol
 from zope.interface import implementer
-
-from postvak.servers.core.logs import EventLogger
 
 _session_ids = itertools.count(1)
 
@@ -71,7 +70,7 @@ class SessionIO:
 
     def write(self, data: bytes) -> None:
         if not self._adapter.closed:
-            self._adapter.transport.write(data)
+            self._adapter.raw_transport.write(data)
 
     async def drain(self) -> None:
         """Wait until the transport buffer has room (the peer reads slower than we write)."""
@@ -85,10 +84,10 @@ class SessionIO:
         self._adapter.close()
 
     def pause_reading(self) -> None:
-        self._adapter.transport.pauseProducing()
+        self._adapter.raw_transport.pauseProducing()
 
     def resume_reading(self) -> None:
-        self._adapter.transport.resumeProducing()
+        self._adapter.raw_transport.resumeProducing()
 
 
 @implementer(interfaces.IPushProducer)
@@ -106,11 +105,16 @@ class SessionProtocol(protocol.Protocol):
         self.peer = Peer("", 0)
         self.local_port = 0
 
+    @property
+    def raw_transport(self) -> Any:
+        # zope interfaces confuse mypy; the transport is a plain object here.
+        return self.transport
+
     def connectionMade(self) -> None:
-        address = self.transport.getPeer()
+        address = self.raw_transport.getPeer()
         self.peer = Peer(getattr(address, "host", ""), getattr(address, "port", 0))
-        self.local_port = getattr(self.transport.getHost(), "port", 0)
-        self.transport.registerProducer(self, True)
+        self.local_port = getattr(self.raw_transport.getHost(), "port", 0)
+        self.raw_transport.registerProducer(self, True)
         self.log.info("connect", listener=self.listener, peer=f"{self.peer.host}:{self.peer.port}", tls=self.tls_active)
         self._guard(self.session.connection_made, SessionIO(self))
 
@@ -134,13 +138,13 @@ class SessionProtocol(protocol.Protocol):
     def start_tls(self) -> None:
         if self.tls_active:
             return
-        self.transport.startTLS(self.tls_options)
+        self.raw_transport.startTLS(self.tls_options)
         self.tls_active = True
         self.log.info("starttls")
 
     def close(self) -> None:
         if not self.closed:
-            self.transport.loseConnection()
+            self.raw_transport.loseConnection()
 
     # IPushProducer: the transport tells us when its write buffer is full.
     def pauseProducing(self) -> None:

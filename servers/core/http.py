@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from twisted.internet.defer import Deferred
-from twisted.web import resource, server
-
 from postvak.servers.core.context import HttpListener, HttpRequest, HttpResponse
 from postvak.servers.core.logs import EventLogger
+from twisted.internet.defer import Deferred
+from twisted.web import resource, server
 
 
 class _AsyncResource(resource.Resource):

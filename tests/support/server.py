@@ -110,7 +110,7 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-                raise AssertionError("postvak serve did not stop within %ss of SIGTERM" % timeout) from None
+                raise AssertionError(f"postvak serve did not stop within {timeout}s of SIGTERM") from None
         self._log.close()
         return self.proc.returncode
 
