@@ -62,11 +62,12 @@ class Delivery:
         source: str,
         spam_hint: str | None = None,
         remote: Sequence[str] = (),
+        queue_raw: bytes | None = None,
     ) -> list[DeliveryResult]:
         """Store `raw` for every local recipient (and queue it for `remote` addresses) in
         one commit. Raises when the commit fails: nothing was stored, answer 4xx."""
         outcome = await self.deliver_all(mail_from, recipients, raw, source=source, spam_hint=spam_hint,
-                                         remote=remote)
+                                         remote=remote, queue_raw=queue_raw)
         return list(outcome.results)
 
     async def deliver_all(
@@ -78,10 +79,13 @@ class Delivery:
         source: str,
         spam_hint: str | None = None,
         remote: Sequence[str] = (),
+        queue_raw: bytes | None = None,
     ) -> DeliveryOutcome:
+        """As `deliver`, with the queue id; `queue_raw` is what remote recipients get when
+        it differs from the local copy (no Return-Path: the last hop adds that)."""
         targets = self.plan(recipients, raw, spam_hint=spam_hint)
         outcome: DeliveryOutcome = await self.ctx.runner.write(
-            commit_delivery, targets, raw, mail_from, list(remote)
+            commit_delivery, targets, raw, mail_from, list(remote), queue_raw
         )
         self.ctx.log.info(
             "delivery", source=source, size=len(raw), local=len(targets), remote=len(remote),
@@ -99,12 +103,14 @@ class Delivery:
         return list(seen.values())
 
 
-def commit_delivery(tx: Any, targets: list[Target], raw: bytes, mail_from: str, remote: list[str]) -> DeliveryOutcome:
+def commit_delivery(
+    tx: Any, targets: list[Target], raw: bytes, mail_from: str, remote: list[str], queue_raw: bytes | None = None,
+) -> DeliveryOutcome:
     """The write job (runs on the store writer thread inside one transaction); built
     only from store API functions. A quota refusal is per recipient: the oldest Trash,
     then Spam, is purged to make room, else that recipient gets FULL."""
     results = [_deliver_one(tx, target, raw) for target in targets]
-    queue_id = queue.enqueue(tx, mail_from, remote, raw) if remote else None
+    queue_id = queue.enqueue(tx, mail_from, remote, raw if queue_raw is None else queue_raw) if remote else None
     return DeliveryOutcome(tuple(results), queue_id)
 
 
