@@ -1,0 +1,39 @@
+"""APPEND with MULTIAPPEND, APPENDUID, APPENDLIMIT, [OVERQUOTA], [TRYCREATE]
+(RFC 9051 6.3.12, RFC 3502, RFC 4315 3, RFC 7889, RFC 9208 4)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from postvak.protocols.imap import codes
+from postvak.protocols.imap import requests as rq
+from postvak.servers.imap.errors import No, from_store
+from postvak.store import mailboxes, messages
+from postvak.store.errors import NotFound
+from postvak.store.types import Stored
+
+if TYPE_CHECKING:
+    from postvak.servers.imap.session import ImapSession
+
+
+def append_all(tx: Any, account_id: int, mailbox_id: int, items: list[tuple[bytes, tuple[str, ...], Any]]) -> list[Stored]:
+    """RFC 3502 3: all messages of a MULTIAPPEND land in one transaction, or none."""
+    return [
+        messages.ingest(tx, account_id, mailbox_id, data, flags=frozenset(flags), internal_date=date)
+        for data, flags, date in items
+    ]
+
+
+async def append(s: ImapSession, tag: str, req: rq.Append) -> tuple[str, codes.Code | None]:
+    mb = await s.ctx.runner.read(mailboxes.find_mailbox, s.account.id, req.mailbox)
+    if mb is None:
+        raise from_store(NotFound(f"no mailbox {req.mailbox}"), trycreate=True)  # RFC 9051 6.3.12
+    limit = s.auth_limits.literal_size
+    for msg in req.messages:
+        if len(msg.data) > limit:
+            raise No(f"message larger than APPENDLIMIT {limit}", codes.TOOBIG)
+        if not msg.data:
+            raise No("empty message", codes.CANNOT)
+    items = [(m.data, m.flags, m.internal_date) for m in req.messages]
+    stored = await s.ctx.runner.write(append_all, s.account.id, mb.id, items)
+    return "APPEND completed", codes.appenduid(mb.uidvalidity, [x.uid for x in stored])

@@ -1,0 +1,94 @@
+"""SELECT / EXAMINE (with CONDSTORE and QRESYNC), CLOSE, UNSELECT, CHECK (RFC 9051 6.3.2, 6.4;
+RFC 7162 3.1.8, 3.2.5; RFC 3691)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from postvak.protocols.imap import codes
+from postvak.protocols.imap import formatter as fmt
+from postvak.protocols.imap import requests as rq
+from postvak.servers.imap.errors import Bad, from_store
+from postvak.servers.imap.selected import SelectedView
+from postvak.store import mailboxes, messages
+from postvak.store.errors import NotFound
+
+if TYPE_CHECKING:
+    from postvak.servers.imap.session import ImapSession
+
+SYSTEM_FLAGS = ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")
+
+
+async def select(s: ImapSession, tag: str, req: rq.Select) -> tuple[str, codes.Code]:
+    from postvak.servers.imap.session import Selected
+
+    if req.qresync is not None and not s.qresync:
+        raise Bad("QRESYNC must be enabled first")  # RFC 7162 3.2.5
+    if req.condstore:
+        s.enabled.add("CONDSTORE")  # RFC 7162 3.1.8: SELECT (CONDSTORE) enables it
+    if isinstance(s.state, Selected):
+        # RFC 9051 6.3.2: selecting deselects first, even if the new SELECT fails.
+        s.unselect()
+        if s.qresync or s.rev2:
+            s.write(fmt.untagged("OK", "previous mailbox closed", codes.CLOSED))  # RFC 7162 3.2.11
+    mb = await s.ctx.runner.read(mailboxes.find_mailbox, s.account.id, req.mailbox)
+    if mb is None:
+        raise from_store(NotFound(f"no mailbox {req.mailbox}"))
+    snap = await s.ctx.runner.read(messages.snapshot, mb.id)
+    view = SelectedView.from_snapshot(snap.mailbox, snap.messages, req.readonly)
+    keywords = sorted({f for m in snap.messages for f in m.flags if not f.startswith("\\")})
+    flags = [*SYSTEM_FLAGS, *keywords]
+    s.write(fmt.flags(flags))
+    s.write(fmt.exists(view.exists))
+    if not s.rev2:
+        s.write(fmt.recent(0))  # \Recent belongs to the session that first sees a message: none yet
+        first_unseen = next((i + 1 for i, u in enumerate(view.uids) if "\\Seen" not in view.flags[u]), None)
+        if first_unseen is not None:
+            s.write(fmt.untagged("OK", "first unseen", codes.unseen(first_unseen)))
+    s.write(fmt.untagged("OK", "UIDs valid", codes.uidvalidity(mb.uidvalidity)))
+    s.write(fmt.untagged("OK", "predicted next UID", codes.uidnext(snap.mailbox.uidnext)))
+    permanent = [] if req.readonly else [*flags, "\\*"]
+    s.write(fmt.untagged("OK", "permanent flags" if permanent else "read-only", codes.permanentflags(permanent)))
+    s.write(fmt.untagged("OK", "highest", codes.highestmodseq(snap.mailbox.highestmodseq)))
+    if s.rev2:
+        s.write(fmt.list_response([], "/", mb.name, s.utf8))  # RFC 9051 6.3.2: the mailbox's LIST
+    if req.qresync is not None and req.qresync.uidvalidity == mb.uidvalidity:
+        await _qresync(s, view, req.qresync)
+    s.select(view)
+    return f"{'EXAMINE' if req.readonly else 'SELECT'} completed", codes.READ_ONLY if req.readonly else codes.READ_WRITE
+
+
+async def _qresync(s: ImapSession, view: SelectedView, q: rq.QResync) -> None:
+    """RFC 7162 3.2.5.2: VANISHED (EARLIER) for what went away, FETCH for what changed."""
+    changed, gone = await s.ctx.runner.read(messages.changes_since, view.mailbox_id, q.modseq)
+    if q.known_uids is not None:
+        top = max([*view.uids, *gone, 1])
+        known = set(q.known_uids.iter(top))
+        gone = [u for u in gone if u in known]
+    if gone:
+        s.write(fmt.vanished(gone, earlier=True))
+    for meta in changed:
+        seq = view.seq_of(meta.uid)
+        if seq is None:
+            continue
+        s.write(fmt.fetch_response(seq, [
+            ("UID", str(meta.uid).encode()), ("FLAGS", view.flag_bytes(meta.uid, s.rev2)),
+            ("MODSEQ", f"({meta.modseq})".encode()),
+        ]))
+
+
+async def close(s: ImapSession, tag: str, req: rq.Close) -> None:
+    view = s.view
+    if not view.readonly:
+        # RFC 9051 6.4.1: silently expunge \Deleted messages (no untagged EXPUNGE).
+        await s.ctx.runner.write(messages.expunge, view.mailbox_id, None)
+    s.unselect()
+
+
+async def unselect(s: ImapSession, tag: str, req: rq.Unselect) -> None:
+    s.view  # noqa: B018 - raises when nothing is selected
+    s.unselect()
+
+
+async def check(s: ImapSession, tag: str, req: rq.Check) -> None:
+    return None  # RFC 9051 removed CHECK; every write is already durable

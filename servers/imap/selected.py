@@ -1,0 +1,182 @@
+"""The selected mailbox as this session sees it (RFC 9051 2.3.1, 7.4.1; RFC 3501 2.3.2).
+
+The view keeps the message sequence number <-> UID map, the flags last announced
+to the client and the modseq up to which the store's changes are known. Change
+notifications only mark the view stale; ``sync`` asks the store for everything
+after ``known_modseq`` (one read, so changes from other processes count too) and
+returns the untagged responses to send, at the moment the session allows:
+
+- no EXPUNGE while answering FETCH, STORE or SEARCH (RFC 3501 7.4.1 / RFC 9051
+  7.5.1): expunges are then kept pending and sent at the next allowed moment;
+- VANISHED instead of EXPUNGE once QRESYNC is enabled (RFC 7162 3.2.10);
+- \\Recent (IMAP4rev1 only): messages that arrived while this session had the
+  mailbox selected.
+
+Public for servers/imap/search.py: ``mailbox_id``, ``uids`` (ascending, index+1 is
+the sequence number), ``seq_of(uid)``, ``flags`` (uid -> frozenset), ``recent``
+(set of uids), ``saved`` (SEARCHRES ``$``, a tuple of uids).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from postvak.protocols.imap import formatter as fmt
+from postvak.protocols.imap.seqset import SequenceSet
+from postvak.store import mailboxes, messages
+from postvak.store.types import Mailbox, MessageMeta
+
+
+def sync_read(tx: Any, mailbox_id: int, modseq: int) -> tuple[Mailbox, list[MessageMeta], list[int]]:
+    """One consistent read: the mailbox and what changed after ``modseq``."""
+    mailbox = mailboxes.get_mailbox_by_id(tx, mailbox_id)
+    changed, gone = messages.changes_since(tx, mailbox_id, modseq)
+    return mailbox, changed, gone
+
+
+@dataclass
+class SelectedView:
+    mailbox: Mailbox
+    readonly: bool
+    uids: list[int] = field(default_factory=list)
+    flags: dict[int, frozenset[str]] = field(default_factory=dict)
+    modseqs: dict[int, int] = field(default_factory=dict)
+    known_modseq: int = 0
+    recent: set[int] = field(default_factory=set)
+    saved: tuple[int, ...] = ()
+    pending_expunge: set[int] = field(default_factory=set)
+    stale: bool = False
+    gone: bool = False  # the mailbox was deleted or renamed away by someone else
+
+    @classmethod
+    def from_snapshot(cls, mailbox: Mailbox, metas: Iterable[MessageMeta], readonly: bool) -> SelectedView:
+        view = cls(mailbox, readonly, known_modseq=mailbox.highestmodseq)
+        for m in metas:
+            view.uids.append(m.uid)
+            view.flags[m.uid] = m.flags
+            view.modseqs[m.uid] = m.modseq
+        return view
+
+    @property
+    def mailbox_id(self) -> int:
+        return self.mailbox.id
+
+    @property
+    def exists(self) -> int:
+        return len(self.uids)
+
+    def seq_of(self, uid: int) -> int | None:
+        i = bisect.bisect_left(self.uids, uid)
+        return i + 1 if i < len(self.uids) and self.uids[i] == uid else None
+
+    def uid_of(self, seq: int) -> int:
+        return self.uids[seq - 1]
+
+    # --- addressing ---------------------------------------------------------------
+    def resolve(self, seqset: SequenceSet, uid: bool) -> list[int]:
+        """UIDs addressed by a sequence set (RFC 9051 6.4.8: UID ranges need not exist)."""
+        if seqset.saved:
+            return [u for u in self.saved if self.seq_of(u) is not None]
+        if uid:
+            if not self.uids:
+                return []
+            top = self.uids[-1]
+            out: list[int] = []
+            for a, b in seqset.resolve(top):
+                lo = bisect.bisect_left(self.uids, a)
+                hi = bisect.bisect_right(self.uids, b)
+                out.extend(self.uids[lo:hi])
+            return out
+        spans = seqset.resolve(self.exists)
+        if spans and spans[-1][1] > self.exists:
+            from postvak.servers.imap.errors import Bad
+
+            raise Bad("message sequence number out of range")  # RFC 9051 6.4.5: BAD for invalid seqs
+        return [self.uids[n - 1] for a, b in spans for n in range(a, b + 1)]
+
+    # --- changes made by this session ---------------------------------------------
+    def note_flags(self, uid: int, flags: frozenset[str], modseq: int | None = None) -> None:
+        if uid in self.flags:
+            self.flags[uid] = flags
+            if modseq is not None:
+                self.modseqs[uid] = modseq
+
+    def remove_now(self, uids: Iterable[int], qresync: bool) -> list[bytes]:
+        """Our own EXPUNGE / MOVE: untagged responses for the removed UIDs, highest seq first."""
+        gone = sorted({u for u in uids if self.seq_of(u) is not None})
+        self.pending_expunge.difference_update(gone)
+        return self._remove(gone, qresync)
+
+    def _remove(self, gone: list[int], qresync: bool) -> list[bytes]:
+        if not gone:
+            return []
+        out: list[bytes] = []
+        if qresync:
+            out.append(fmt.vanished(gone))
+        for uid in reversed(gone):
+            # RFC 9051 7.5.1: each EXPUNGE renumbers; going from the top keeps the numbers valid.
+            seq = self.seq_of(uid)
+            if seq is None:
+                continue
+            del self.uids[seq - 1]
+            self.flags.pop(uid, None)
+            self.modseqs.pop(uid, None)
+            self.recent.discard(uid)
+            if not qresync:
+                out.append(fmt.expunge(seq))
+        return out
+
+    # --- changes from anywhere ----------------------------------------------------
+    def apply(
+        self, mailbox: Mailbox, changed: list[MessageMeta], gone: list[int], *, allow_expunge: bool,
+        qresync: bool, condstore: bool, rev2: bool,
+    ) -> list[bytes]:
+        """Fold a ``sync_read`` result in; returns the untagged responses in RFC order."""
+        out: list[bytes] = []
+        self.pending_expunge.update(u for u in gone if self.seq_of(u) is not None)
+        if allow_expunge and self.pending_expunge:
+            out += self._remove(sorted(self.pending_expunge), qresync)
+            self.pending_expunge.clear()
+        top = self.uids[-1] if self.uids else 0
+        added = 0
+        flag_updates: list[MessageMeta] = []
+        for meta in changed:
+            if meta.uid > top:
+                self.uids.append(meta.uid)
+                top = meta.uid
+                self.flags[meta.uid] = meta.flags
+                self.modseqs[meta.uid] = meta.modseq
+                self.recent.add(meta.uid)
+                added += 1
+            elif meta.uid in self.flags and meta.uid not in self.pending_expunge:
+                if self.flags[meta.uid] != meta.flags or (condstore and self.modseqs.get(meta.uid) != meta.modseq):
+                    flag_updates.append(meta)
+        if added:
+            out.append(fmt.exists(self.exists))
+            if not rev2:
+                out.append(fmt.recent(len(self.recent)))
+        for meta in flag_updates:
+            self.flags[meta.uid] = meta.flags
+            self.modseqs[meta.uid] = meta.modseq
+            seq = self.seq_of(meta.uid)
+            if seq is None:
+                continue
+            items: list[tuple[str, bytes]] = [("FLAGS", self.flag_bytes(meta.uid, rev2))]
+            if qresync:
+                items.insert(0, ("UID", str(meta.uid).encode()))  # RFC 7162 3.2.4: UID in unsolicited FETCH
+            if condstore:
+                items.append(("MODSEQ", f"({meta.modseq})".encode()))
+            out.append(fmt.fetch_response(seq, items))
+        self.mailbox = mailbox
+        self.known_modseq = max(self.known_modseq, mailbox.highestmodseq)
+        self.stale = False
+        return out
+
+    def flag_bytes(self, uid: int, rev2: bool) -> bytes:
+        flags = sorted(self.flags.get(uid, frozenset()))
+        if not rev2 and uid in self.recent:
+            flags.append("\\Recent")
+        return fmt.flag_list(flags)

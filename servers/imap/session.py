@@ -1,0 +1,351 @@
+"""One IMAP connection: state as a tagged union, one command table, one worker task.
+
+Bytes are framed and parsed by ``protocols.imap.Receiver`` as they arrive; complete
+commands go to a queue that ONE asyncio task works through, so pipelined commands
+are answered in order. Handlers live in ``commands/`` (one module per family) and
+raise ``No`` / ``Bad`` anywhere; ``_run`` maps them once, and an unexpected
+exception becomes ``NO [SERVERBUG]`` plus a log line, the connection lives on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from postvak.protocols.imap import (
+    BadCommand,
+    Command,
+    ContinuationLine,
+    Done,
+    Event,
+    LiteralTooBig,
+    NeedLiteral,
+    Receiver,
+    codes,
+)
+from postvak.protocols.imap import formatter as fmt
+from postvak.protocols.imap.limits import PREAUTH_LIMITS, Limits
+from postvak.servers.imap.errors import ANSWERED, Bad, Bye, ImapError, No, from_store
+from postvak.servers.imap.selected import SelectedView, sync_read
+from postvak.store.errors import NotFound, StoreError
+from postvak.store.types import Account
+
+
+# --- states (STYLE.md habit 3: the selected mailbox exists only inside Selected) ----------
+@dataclass(frozen=True)
+class NotAuthenticated:
+    pass
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    account: Account
+
+
+@dataclass(frozen=True)
+class Selected:
+    account: Account
+    view: SelectedView
+
+
+@dataclass(frozen=True)
+class Logout:
+    pass
+
+
+State = NotAuthenticated | Authenticated | Selected | Logout
+
+ANY = (NotAuthenticated, Authenticated, Selected)
+NOT_AUTH = (NotAuthenticated,)
+AUTH = (Authenticated, Selected)
+SELECTED = (Selected,)
+
+# Command flags
+NO_EXPUNGE = 1  # RFC 3501 7.4.1: FETCH, STORE, SEARCH (not their UID forms) must not send EXPUNGE
+NO_SYNC = 2  # answered without looking for mailbox changes (CAPABILITY, LOGOUT, STARTTLS ...)
+
+Handler = Callable[["ImapSession", str, Any], Awaitable["str | tuple[str, codes.Code | None] | None"]]
+
+
+@dataclass(frozen=True)
+class Cmd:
+    handler: Handler
+    states: tuple[type, ...]
+    flags: int = 0
+
+
+class ImapSession:
+    def __init__(self, ctx: Any, *, starttls: bool, limits: Limits | None = None,
+                 preauth_limits: Limits = PREAUTH_LIMITS) -> None:
+        from postvak.servers.imap.commands.table import COMMANDS
+
+        self.ctx = ctx
+        self.commands = COMMANDS
+        self.starttls_offered = starttls
+        self.auth_limits = limits or Limits()
+        self.receiver = Receiver(preauth_limits)
+        self.state: State = NotAuthenticated()
+        self.enabled: set[str] = set()
+        self.io: Any = None
+        self.failed_logins = 0
+        self.max_failed_logins = 3
+        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._waiter: asyncio.Future[Event] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._wakeup = asyncio.Event()  # IDLE waits on it; change notifications set it
+        self._recent_cmds: list[float] = []
+        self._last_activity = time.monotonic()
+        self.closed = False
+
+    # --- properties handlers use ---------------------------------------------------
+    @property
+    def log(self) -> Any:
+        return self.io.log
+
+    @property
+    def utf8(self) -> bool:
+        return "UTF8=ACCEPT" in self.enabled or "IMAP4REV2" in self.enabled
+
+    @property
+    def rev2(self) -> bool:
+        return "IMAP4REV2" in self.enabled
+
+    @property
+    def qresync(self) -> bool:
+        return "QRESYNC" in self.enabled
+
+    @property
+    def condstore(self) -> bool:
+        return "CONDSTORE" in self.enabled or "QRESYNC" in self.enabled
+
+    @property
+    def secure(self) -> bool:
+        """Plaintext passwords allowed: TLS, or loopback when the setting allows it."""
+        if self.io.is_tls:
+            return True
+        auth = getattr(self.ctx.settings, "auth", None)
+        return bool(self.io.is_loopback and getattr(auth, "plaintext_on_loopback", True))
+
+    @property
+    def account(self) -> Account:
+        state = self.state
+        if isinstance(state, (Authenticated, Selected)):
+            return state.account
+        raise Bad("not authenticated")
+
+    @property
+    def view(self) -> SelectedView:
+        state = self.state
+        if isinstance(state, Selected):
+            return state.view
+        raise Bad("no mailbox selected")
+
+    def write(self, data: bytes) -> None:
+        self.io.write(data)
+
+    # --- connection events ---------------------------------------------------------
+    def connection_made(self, io: Any) -> None:
+        from postvak.servers.imap.commands.auth import capabilities
+
+        self.io = io
+        caps = capabilities(self)
+        io.write(fmt.untagged("OK", "Postvak IMAP4 ready", codes.capability(caps)))
+        self._task = asyncio.ensure_future(self._worker())
+
+    def data_received(self, data: bytes) -> None:
+        self._last_activity = time.monotonic()
+        for event in self.receiver.feed(data):
+            if isinstance(event, NeedLiteral):
+                # RFC 9051 7.5: the client waits for this before sending the literal octets.
+                self.io.write(fmt.continuation("Ready for literal"))
+                continue
+            if isinstance(event, (Done, ContinuationLine)) or (
+                self._waiter is not None and isinstance(event, BadCommand) and event.tag is None
+            ):
+                if self._waiter is not None and not self._waiter.done():
+                    self._waiter.set_result(event)
+                    self._waiter = None
+                    continue
+            self._queue.put_nowait(event)
+
+    def connection_lost(self) -> None:
+        self.closed = True
+        self.state = Logout()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.cancel()
+        self._queue.put_nowait(None)
+        self._wakeup.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.io.close()
+
+    async def next_line(self) -> Event:
+        """The client's next continuation line (AUTHENTICATE) or DONE (IDLE)."""
+        self._waiter = asyncio.get_running_loop().create_future()
+        return await self._waiter
+
+    def discard_pipelined(self) -> None:
+        """STARTTLS: anything the client sent after it in the clear must be ignored (RFC 9051 6.2.1)."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self.receiver = Receiver(self.receiver.limits, utf8=self.receiver.utf8)
+
+    # --- login and selection (called by handlers) ------------------------------------
+    def logged_in(self, account: Account) -> None:
+        self.state = Authenticated(account)
+        self.receiver.limits = self.auth_limits
+        self._unsubscribe = self.ctx.changes.subscribe(account.id, self._on_changes)
+        self.log.info("imap.login", account=account.address)
+
+    def select(self, view: SelectedView) -> None:
+        self.state = Selected(self.account, view)
+
+    def unselect(self) -> None:
+        self.state = Authenticated(self.account)
+
+    def _on_changes(self, changes: list[Any]) -> None:
+        state = self.state
+        if isinstance(state, Selected):
+            mailbox_id = state.view.mailbox_id
+            if any(c.mailbox_id == mailbox_id for c in changes):
+                state.view.stale = True
+                self._wakeup.set()
+
+    async def sync(self, allow_expunge: bool = True) -> None:
+        """Send what changed in the selected mailbox (see selected.py)."""
+        state = self.state
+        if not isinstance(state, Selected):
+            return
+        view = state.view
+        if not view.stale and not (allow_expunge and view.pending_expunge):
+            return
+        try:
+            mailbox, changed, gone = await self.ctx.runner.read(sync_read, view.mailbox_id, view.known_modseq)
+        except NotFound:
+            view.gone = True
+            view.stale = False
+            return
+        for line in view.apply(mailbox, changed, gone, allow_expunge=allow_expunge, qresync=self.qresync,
+                               condstore=self.condstore, rev2=self.rev2):
+            self.write(line)
+
+    async def wait_for_changes(self, timeout: float) -> bool:
+        """True when the selected mailbox changed (no wake-up is lost: ``stale`` is checked first)."""
+        state = self.state
+        if isinstance(state, Selected) and state.view.stale:
+            return True
+        self._wakeup.clear()
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    # --- the worker --------------------------------------------------------------------
+    async def _worker(self) -> None:
+        while True:
+            event = await self._queue.get()
+            if event is None or self.closed:
+                return
+            try:
+                await self._throttle()
+                await self._handle(event)
+            except Bye as bye:
+                self.write(fmt.untagged("BYE", bye.text))
+                self.close()
+                return
+            except Exception:  # a bug in the loop itself: log it and keep serving
+                self.log.error("imap.worker_error", exc_info=True)
+            if isinstance(self.state, Logout):
+                self.close()
+                return
+
+    async def _throttle(self) -> None:
+        """Commands per second before login (slows down scanners), a setting."""
+        if not isinstance(self.state, NotAuthenticated):
+            return
+        limits = getattr(self.ctx.settings, "limits", None)
+        rate = int(getattr(limits, "commands_per_second_unauth", 10) or 0)
+        if rate <= 0:
+            return
+        now = time.monotonic()
+        self._recent_cmds = [t for t in self._recent_cmds if now - t < 1.0]
+        if len(self._recent_cmds) >= rate:
+            await asyncio.sleep(1.0 - (now - self._recent_cmds[0]))
+        self._recent_cmds.append(time.monotonic())
+
+    async def _handle(self, event: Event) -> None:
+        if isinstance(event, BadCommand):
+            code = codes.Code(event.code) if event.code else None
+            if isinstance(event, LiteralTooBig) and event.code == "TOOBIG":
+                code = codes.TOOBIG
+            if event.tag is None:
+                self.write(fmt.untagged("BAD", event.reason, code))
+            else:
+                self.write(fmt.tagged(event.tag, "BAD", event.reason, code))
+            return
+        if isinstance(event, (Done, ContinuationLine)):
+            self.write(fmt.untagged("BAD", "unexpected continuation"))
+            return
+        assert isinstance(event, Command)
+        await self._run(event)
+
+    async def _run(self, command: Command) -> None:
+        tag, name = command.tag, command.name
+        spec = self.commands.get(name)
+        if spec is None:
+            self.write(fmt.tagged(tag, "BAD", f"{name} is not supported"))
+            return
+        full = f"UID {name}" if command.uid else name
+        if not isinstance(self.state, spec.states):
+            why = "log in first" if isinstance(self.state, NotAuthenticated) else "select a mailbox first"
+            if isinstance(self.state, (Authenticated, Selected)) and spec.states == NOT_AUTH:
+                why = "already authenticated"
+            self.write(fmt.tagged(tag, "BAD", f"{full} not allowed now: {why}"))
+            return
+        allow_expunge = not (spec.flags & NO_EXPUNGE and not command.uid)
+        try:
+            result = await spec.handler(self, tag, command.args)
+        except ImapError as exc:
+            await self._sync_quietly(allow_expunge, spec)
+            self.write(fmt.tagged(tag, exc.status, exc.text, exc.code))
+            return
+        except StoreError as exc:
+            err = from_store(exc)
+            await self._sync_quietly(allow_expunge, spec)
+            self.write(fmt.tagged(tag, "NO", err.text, err.code))
+            return
+        except (Bye, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            self.log.error("imap.command_failed", command=full, error=repr(exc), exc_info=True)
+            self.write(fmt.tagged(tag, "NO", "internal server error, logged", codes.SERVERBUG))
+            return
+        if self.closed or result == ANSWERED:
+            return
+        await self._sync_quietly(allow_expunge, spec)
+        if isinstance(result, tuple):
+            text, code = result
+        else:
+            text, code = (result or f"{full} completed"), None
+        self.write(fmt.tagged(tag, "OK", text, code))
+
+    async def _sync_quietly(self, allow_expunge: bool, spec: Cmd) -> None:
+        if spec.flags & NO_SYNC or self.closed:
+            return
+        try:
+            await self.sync(allow_expunge)
+        except Exception:
+            self.log.error("imap.sync_failed", exc_info=True)
+
+
+def plain_error(text: str) -> No:
+    return No(text)
