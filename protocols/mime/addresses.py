@@ -8,22 +8,32 @@ from postvak.protocols.mime.charset import header_str
 from postvak.protocols.mime.model import Address
 
 # One token per match; "(" starts a comment, scanned by hand because comments nest.
+# Quoted strings and domain literals always match (to their end or the input's end):
+# a failing match would be retried at every later quote and cost quadratic time.
 _TOK = re.compile(
     r"""(?P<ws>[ \t\r\n]+)
-      |(?P<q>"(?:[^"\\]|\\.)*(?:"|\Z))
+      |(?P<q>"(?:[^"\\]|\\.)*(?:"|\\?\Z))
       |(?P<c>\()
-      |(?P<dl>\[(?:[^\[\]\\]|\\.)*(?:\]|\Z))
+      |(?P<dl>\[(?:[^\[\]\\]|\\.)*(?:\]|\\?\Z|(?=\[)))
       |(?P<sp>[,;:<>@.])
       |(?P<a>[^\s"(),;:<>@.\[\]]+)
       |(?P<x>.)""",
     re.X | re.S,
 )
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+"
+# One plain address, "Name <a@b>" or "a@b". The unquoted name is an atomic group so a
+# long run of spaces cannot make the regex backtrack quadratically.
 _SIMPLE = re.compile(
-    rf'[ \t]*(?:(?:"([^"\\\r\n]*)"|([A-Za-z0-9!#$%&\'*+/=?^_`{{|}}~. \t-]*?))[ \t]*<({_ATEXT})@({_ATEXT})>'
+    rf'[ \t]*(?:(?:"([^"\\\r\n]*)"[ \t]*|(?>([A-Za-z0-9!#$%&\'*+/=?^_`{{|}}~. \t-]*)))<({_ATEXT})@({_ATEXT})>'
     rf"|({_ATEXT})@({_ATEXT}))[ \t]*"
 )
 _ESC = re.compile(r"\\(.)", re.S)
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return m.group(1)
+
+
 _GROUP_END = Address(None, None, None, None)
 # Kinds: "a" atom, "q" quoted (text unescaped), "c" comment, "d" domain literal, or the special itself.
 Token = tuple[str, str, bool]  # (kind, text, preceded by whitespace)
@@ -44,7 +54,7 @@ def _tokens(value: str) -> list[Token]:
         text = m.group()
         if kind == "q":
             body = text[1:-1] if len(text) > 1 and text.endswith('"') else text[1:]
-            out.append(("q", _ESC.sub(r"\1", body), ws))
+            out.append(("q", _ESC.sub(_unescape, body), ws))
         elif kind == "c":
             depth, start = 1, pos
             while pos < n and depth:

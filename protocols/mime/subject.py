@@ -17,9 +17,14 @@ _BLOB_PREFIX = re.compile(_BLOB)
 _FWD = re.compile(r"\[fwd:(.*)\]\Z", re.I | re.S)
 
 
+# Longer subjects are cut first: the steps rescan the text and a hostile subject of
+# nested "[fwd:" or "(fwd)" runs would cost quadratic time.
+MAX_SUBJECT = 2048
+
+
 def base_subject(subject: str) -> tuple[str, bool]:
     """(base subject, whether it was a reply or forward) of an RFC 2047-decoded subject."""
-    s = _WS.sub(" ", subject)  # step 1
+    s = _WS.sub(" ", subject[:MAX_SUBJECT])  # step 1
     is_reply = False
     while True:
         t = _TRAILER.search(s)  # step 2
@@ -36,9 +41,13 @@ def base_subject(subject: str) -> tuple[str, bool]:
                 if _REFWD.match(m.group()):
                     is_reply = True
                 s = s[m.end() :]
-            b = _BLOB_PREFIX.match(s)
-            if b is not None and s[b.end() :].strip(" \t"):
-                s = s[b.end() :]
+            # Step 4, one blob at a time while text remains. A leader cannot match after
+            # a removed blob if it did not match before it, so all go in one pass.
+            pos, last = 0, -1
+            while (b := _BLOB_PREFIX.match(s, pos)) is not None:
+                last, pos = pos, b.end()
+            if last >= 0:
+                s = s[pos:] if s[pos:].strip(" \t") else s[last:]
             if s == before:
                 break
         f = _FWD.match(s)  # step 6

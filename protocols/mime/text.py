@@ -15,11 +15,12 @@ from postvak.protocols.mime.sections import decode_body
 
 PREVIEW_CHARS = 200  # RFC 8970 3.1 caps previews at 256 characters
 _PREVIEW_SLICE = 2048  # raw bytes looked at for a plain preview (HTML takes 4x)
+_PREVIEW_MAX_SLICE = 1 << 18
 
 _HIDDEN = re.compile(r"<(script|style|head|title)\b.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.I | re.S)
-_BLOCK = re.compile(r"<(?:br|p|div|tr|li|h\d|/p|/div|/tr|/li|/h\d|/td|td)\b[^>]*>", re.I)
+_BLOCK = re.compile(r"<(?:br|p|div|tr|li|h\d|/p|/div|/tr|/li|/h\d|/td|td)\b[^<>]*>", re.I)
 _TAG = re.compile(r"<[!/?A-Za-z][^>]*>?")
-_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
 
 
 def html_to_text(markup: str) -> str:
@@ -77,19 +78,30 @@ def _first_readable(body: BodyPart) -> BodyPart | None:
     return None
 
 
+def _collapsed_prefix(text: str) -> str:
+    """Words of the text single-spaced, stopping once a preview is full (linear, early exit)."""
+    words: list[str] = []
+    n = 0
+    for m in _WORD.finditer(text):
+        words.append(m.group())
+        n += len(words[-1]) + 1
+        if n > PREVIEW_CHARS + 1:
+            break
+    return " ".join(words)
+
+
 def preview(raw: bytes, body: BodyPart) -> str:
     """RFC 8970 PREVIEW: the start of the first readable text, whitespace collapsed."""
     part = _first_readable(body)
     if part is None:
         return ""
     limit = _PREVIEW_SLICE * (4 if part.subtype == "html" else 1)
-    text = part_text(raw, part, limit)
-    # Collapse only as much as the preview needs: bodies can be mostly whitespace.
-    out = ""
-    for pos in range(0, len(text), 512):
-        out = _SPACES.sub(" ", text[: pos + 512]).lstrip()
-        if len(out) > PREVIEW_CHARS + 1:
+    while True:
+        out = _collapsed_prefix(part_text(raw, part, limit))
+        # a body that starts with pages of blank space or markup: look further, bounded
+        if out or part.body_start + limit >= part.end or limit >= _PREVIEW_MAX_SLICE:
             break
+        limit *= 8
     return out[:PREVIEW_CHARS].rstrip()
 
 
