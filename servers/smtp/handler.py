@@ -86,8 +86,12 @@ class SmtpHandler:
         return R.S554_RELAY_DENIED
 
     async def _postmaster(self) -> tuple[str, list[Any]] | None:
-        for domain in await self.ctx.runner.read(accounts.list_domains):
-            address = f"postmaster@{domain.name}"
+        host = self.ctx.hostname.lower()
+        names = [d.name for d in await self.ctx.runner.read(accounts.list_domains)]
+        # The server's own domain first (mail.example.org -> example.org), then the rest.
+        names.sort(key=lambda n: not (host == n or host.endswith("." + n)))
+        for name in names:
+            address = f"postmaster@{name}"
             found = await self.ctx.runner.read(accounts.resolve_recipient, address)
             if found:
                 return address, found
