@@ -1,11 +1,9 @@
-"""RFC 2047 encoded words, RFC 2231 parameters, charsets and dates."""
+"""RFC 2047 encoded words and RFC 2045/2231 parameters."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-
 import pytest
-from postvak.protocols.mime import decode_header, decode_text, parse_content_type, parse_date, parse_params
+from postvak.protocols.mime import decode_header, parse_content_type, parse_disposition, parse_params
 
 
 @pytest.mark.parametrize(
@@ -63,33 +61,9 @@ def test_rfc2231() -> None:
     assert parse_params("; filename*=iso-8859-1''%E9.txt") == {"filename": "é.txt"}
 
 
-def test_decode_text() -> None:
-    assert decode_text(b"caf\xc3\xa9", "us-ascii") == "café"
-    assert decode_text(b"caf\xe9", "us-ascii") == "café"
-    assert decode_text("中文".encode("gb18030"), "gb2312") == "中文"
-    assert decode_text(b"\xff", "utf-8") == "\xff"
-    assert decode_text(b"abc", "zlib") == "abc"
-
-
-@pytest.mark.parametrize(
-    "value,expected",
-    [
-        (
-            "Fri, 21 Nov 1997 09:55:06 -0600",
-            datetime(1997, 11, 21, 9, 55, 6, tzinfo=timezone(timedelta(hours=-6))),
-        ),
-        ("21 Nov 97 09:55 GMT", datetime(1997, 11, 21, 9, 55, tzinfo=UTC)),
-        (
-            "Tue,  6 Aug 2002 06:48:17 -0400 (EDT)",
-            datetime(2002, 8, 6, 6, 48, 17, tzinfo=timezone(timedelta(hours=-4))),
-        ),
-        ("Mon, 1 Jan 01 00:00:60 EST", datetime(2001, 1, 1, 0, 0, 59, tzinfo=timezone(timedelta(hours=-5)))),
-        ("1 January 2020 10:00:00 +0000", datetime(2020, 1, 1, 10, tzinfo=UTC)),
-        ("Mon Jan  2 15:04:05 2006", datetime(2006, 1, 2, 15, 4, 5, tzinfo=UTC)),
-        ("31 Feb 2020 10:00 +0000", None),
-        ("yesterday", None),
-        ("", None),
-    ],
-)
-def test_parse_date(value: str, expected: datetime | None) -> None:
-    assert parse_date(value) == expected
+def test_disposition_and_encoded_filename() -> None:
+    assert parse_disposition('Attachment; FileName="=?utf-8?q?r=C3=A9sum=C3=A9.pdf?="; size=12') == (
+        "attachment",
+        {"filename": "=?utf-8?q?r=C3=A9sum=C3=A9.pdf?=", "size": "12"},
+    )
+    assert parse_disposition("") is None and parse_disposition(";;") is None
