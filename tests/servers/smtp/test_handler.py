@@ -1,0 +1,31 @@
+"""Pure helpers of the SMTP server: path/parameter split, forged Authentication-Results."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from postvak.servers.smtp.handler import drop_our_results
+from postvak.servers.smtp.protocol import _split_path
+
+
+def test_split_path() -> None:
+    assert _split_path("<a@b.test> SIZE=10 BODY=8BITMIME") == ("<a@b.test>", "SIZE=10 BODY=8BITMIME")
+    assert _split_path('<"x y>z"@b.test> SMTPUTF8') == ('<"x y>z"@b.test>', "SMTPUTF8")
+    assert _split_path("a@b.test") == ("a@b.test", "")
+    assert _split_path("<>") == ("<>", "")
+
+
+@given(st.text(max_size=100))
+def test_split_path_total(text: str) -> None:
+    path, params = _split_path(text)
+    assert isinstance(path, str) and isinstance(params, str)
+
+
+def test_drop_our_results_keeps_others() -> None:
+    raw = (b"Authentication-Results: MX.example.test; spf=pass\r\n"
+           b"Authentication-Results: other.test; spf=fail\r\n"
+           b"Subject: x\r\n\r\nAuthentication-Results: mx.example.test; body stays\r\n")
+    out = drop_our_results(raw, "mx.example.test")
+    assert out == (b"Authentication-Results: other.test; spf=fail\r\nSubject: x\r\n\r\n"
+                   b"Authentication-Results: mx.example.test; body stays\r\n")
+    assert drop_our_results(b"Subject: y\r\n\r\nz", "mx.example.test") == b"Subject: y\r\n\r\nz"
