@@ -287,7 +287,12 @@ class ImapSession:
             code = codes.Code(event.code) if event.code else None
             if isinstance(event, LiteralTooBig) and event.code == "TOOBIG":
                 code = codes.TOOBIG
-            if event.tag is None:
+            if event.code == "BADCHARSET" and event.tag is not None:
+                # RFC 9051 6.4.4: an unknown charset is NO [BADCHARSET (...)], not BAD.
+                from postvak.protocols.imap.search import CHARSETS
+
+                self.write(fmt.tagged(event.tag, "NO", event.reason, codes.badcharset(sorted(CHARSETS))))
+            elif event.tag is None:
                 self.write(fmt.untagged("BAD", event.reason, code))
             else:
                 self.write(fmt.tagged(event.tag, "BAD", event.reason, code))
