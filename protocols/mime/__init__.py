@@ -9,6 +9,14 @@
 
 Results are frozen dataclasses from ``model``; offsets index the exact bytes given,
 so callers that rewrite line endings must parse the rewritten bytes.
+
+RFC status: 5322 (headers, addresses incl. obsolete forms, dates) supported;
+2045/2046 (MIME tree, multipart, digest defaults) supported; 2047 encoded words and
+2231 parameters supported; 6532 UTF-8 headers supported (8-bit falls back to
+latin-1); 3501 7.4.2 / 9051 7.5.2 ENVELOPE and BODYSTRUCTURE data, 6.4.5 sections
+supported; 5256 2.1 base subject supported; 8970 preview supported (200 chars).
+Partial: uuencode and binhex bodies are left as they are; Content-MD5 is reported,
+never checked.
 """
 
 from postvak.protocols.mime.addresses import addr_specs, format_address, format_addresses, parse_addresses
@@ -28,7 +36,7 @@ from postvak.protocols.mime.headers import (
 )
 from postvak.protocols.mime.model import Address, BodyPart, Envelope, Header, ParsedMessage
 from postvak.protocols.mime.parser import parse_message
-from postvak.protocols.mime.sections import decode_body, decode_part, find_part, section_bytes
+from postvak.protocols.mime.sections import decode_body, decode_part, find_part, numbered_parts, section_bytes
 from postvak.protocols.mime.structure import MAX_DEPTH, MAX_PARTS
 from postvak.protocols.mime.subject import base_subject
 from postvak.protocols.mime.text import html_to_text, part_text, preview, search_text, text_parts
@@ -56,6 +64,7 @@ __all__ = [
     "header_fields",
     "html_to_text",
     "msg_ids",
+    "numbered_parts",
     "parse_addresses",
     "parse_content_type",
     "parse_date",

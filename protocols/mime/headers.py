@@ -40,7 +40,11 @@ def starts_with_field(raw: bytes, start: int, end: int) -> bool:
 
 def parse_fields(block: bytes) -> tuple[Header, ...]:
     """Header fields of a block, unfolded; lines that are not fields are skipped."""
-    text = header_str(block)
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        # one bad field must not garble the others: fall back line by line
+        text = "\n".join(header_str(line) for line in block.split(b"\n"))
     out = []
     for m in _FIELD.finditer(text):
         value = m.group(2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from postvak.protocols.mime.charset import b64decode_lenient, qp_decode
 from postvak.protocols.mime.errors import MimeError
@@ -33,6 +33,27 @@ def find_part(body: BodyPart, section: Sequence[int]) -> BodyPart | None:
         else:
             return None
     return cur
+
+
+def numbered_parts(body: BodyPart) -> Iterator[tuple[tuple[int, ...], BodyPart]]:
+    """Every part with its section number, in order (the inverse of ``find_part``):
+    IMAP part numbers, also usable as ActiveSync attachment file references."""
+    return _number(body, (), True)
+
+
+def _number(
+    part: BodyPart, sec: tuple[int, ...], entered: bool
+) -> Iterator[tuple[tuple[int, ...], BodyPart]]:
+    if part.is_multipart and part.children:
+        for i, child in enumerate(part.children, 1):
+            yield sec + (i,), child
+            yield from _number(child, sec + (i,), False)
+    elif entered:
+        yield sec + (1,), part
+        if part.message is not None:
+            yield from _number(part.message, sec + (1,), True)
+    elif part.message is not None:
+        yield from _number(part.message, sec, True)
 
 
 def section_bytes(

@@ -128,6 +128,9 @@ def search_text(raw: bytes, parsed: ParsedMessage) -> str:
     for part in text_parts(parsed.body):
         out.append(part_text(raw, part))
     for part in parsed.body.walk():
+        name = part.filename
+        if name:
+            out.append(name)
         if part.envelope is not None:
             out.append(decode_header(part.envelope.subject))
             out.extend(_envelope_words(part.envelope))

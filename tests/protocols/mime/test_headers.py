@@ -83,3 +83,8 @@ def test_header_fields_keeps_folding_and_adds_blank_line() -> None:
 def test_to_crlf() -> None:
     assert to_crlf(b"a\nb\r\nc\rd") == b"a\r\nb\r\nc\r\nd"
     assert to_crlf(b"abc") == b"abc"
+
+
+def test_one_latin1_field_does_not_garble_utf8_fields() -> None:
+    p = parse_message("Subject: café\r\nX-Old: caf".encode() + b"\xe9\r\n\r\n")
+    assert p.subject == "café" and p.header("x-old") == "café"

@@ -12,6 +12,8 @@ from postvak.protocols.mime import (
     MimeError,
     ParsedMessage,
     decode_part,
+    find_part,
+    numbered_parts,
     parse_addresses,
     parse_message,
     remove_header,
@@ -79,6 +81,8 @@ def test_any_bytes_parse(raw: bytes) -> None:
     for sec in ((), (1,), (1, 1), (2, 1, 3)):
         for spec in (None, "HEADER", "TEXT", "MIME", "HEADER.FIELDS"):
             assert isinstance(section_bytes(raw, p.body, sec, spec, ("subject",)), bytes)
+    for sec, part in numbered_parts(p.body):
+        assert find_part(p.body, sec) is part
     for part in p.body.walk():
         try:
             assert isinstance(decode_part(raw, part), bytes)

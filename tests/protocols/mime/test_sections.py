@@ -174,3 +174,16 @@ def test_decode_part() -> None:
     assert decode_part(raw, eight) == b"\xc3\xa9"
     with pytest.raises(MimeError):
         decode_part(raw, unknown)
+
+
+def test_numbered_parts_is_the_inverse_of_find_part() -> None:
+    from postvak.protocols.mime import numbered_parts
+
+    numbers = [s for s, _ in numbered_parts(P.body)]
+    assert numbers == [
+        (1,), (2,), (3,), (3, 1), (3, 2), (4,), (4, 1), (4, 2), (4, 2, 1), (4, 2, 2), (4, 2, 2, 1), (4, 2, 2, 2),
+    ]  # fmt: skip
+    for sec, part in numbered_parts(P.body):
+        assert find_part(P.body, sec) is part
+    single = parse_message(b"Content-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\nbody")
+    assert [s for s, _ in numbered_parts(single.body)] == [(1,), (1, 1)]

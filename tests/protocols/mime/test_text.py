@@ -62,3 +62,11 @@ def test_preview_skips_leading_whitespace_runs() -> None:
 
 def test_html_to_text() -> None:
     assert html_to_text("<p>a<br>b</p><!-- c --><script>d</script>&lt;e&gt;").split() == ["a", "b", "<e>"]
+
+
+def test_search_text_has_attachment_names() -> None:
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''%C3%A9t%C3%A9.pdf\r\n\r\nx\r\n--b--"
+    )
+    assert "été.pdf" in search_text(raw, parse_message(raw))
