@@ -6,7 +6,6 @@ from postvak.protocols.imap import codes
 from postvak.protocols.imap.codes import Code
 from postvak.store import errors as store_errors
 
-
 # A handler returns this when it already wrote its own tagged reply (STARTTLS).
 ANSWERED = "\0answered"
 

@@ -25,16 +25,19 @@ PREAUTH_CAPS = (IMAP4REV1, IMAP4REV2, "LITERAL+", "SASL-IR", "ENABLE", "ID")
 
 
 def _search_caps() -> tuple[str, ...]:
-    """SORT/THREAD only when servers/imap/search.py provides them."""
-    try:
-        from postvak.servers.imap import search
-    except ImportError:
-        return ()
+    """SORT/THREAD only when servers/imap/sort.py and thread.py provide them."""
+    import importlib
+
     caps: list[str] = []
-    if hasattr(search, "sort_uids"):
-        caps += ["SORT", "ESORT"]
-    if hasattr(search, "thread_uids"):
-        caps += ["THREAD=REFERENCES", "THREAD=ORDEREDSUBJECT"]
+    for module, attr, names in (
+        ("sort", "sort_uids", ("SORT", "SORT=DISPLAY", "ESORT")),
+        ("thread", "thread_uids", ("THREAD=REFERENCES", "THREAD=ORDEREDSUBJECT")),
+    ):
+        try:
+            if hasattr(importlib.import_module(f"postvak.servers.imap.{module}"), attr):
+                caps += names
+        except ImportError:
+            continue
     return tuple(caps)
 
 

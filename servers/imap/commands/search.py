@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 CHARSETS = ("UTF-8", "US-ASCII")
 
 
-def _engine() -> Any:
+def _engine(module: str = "search") -> Any:
+    """servers/imap/search.py, sort.py and thread.py evaluate; this module answers."""
+    import importlib
+
     try:
-        from postvak.servers.imap import search as engine
+        return importlib.import_module(f"postvak.servers.imap.{module}")
     except ImportError as exc:
-        raise No("search is not available", codes.UNAVAILABLE) from exc
-    return engine
+        raise No(f"{module} is not available", codes.UNAVAILABLE) from exc
 
 
 def _check_charset(charset: str | None) -> None:
@@ -86,7 +88,7 @@ async def search(s: ImapSession, tag: str, req: rq.Search) -> None:
 async def sort(s: ImapSession, tag: str, req: rq.Sort) -> None:
     view = s.view
     _check_charset(req.charset)
-    engine = _engine()
+    engine = _engine("sort")
     if not hasattr(engine, "sort_uids"):
         raise Bad("SORT is not supported")
     uids = [u for u in await engine.sort_uids(s.ctx, view, req.criteria, req.key) if view.seq_of(u) is not None]
@@ -111,7 +113,7 @@ async def sort(s: ImapSession, tag: str, req: rq.Sort) -> None:
 async def thread(s: ImapSession, tag: str, req: rq.Thread) -> None:
     view = s.view
     _check_charset(req.charset)
-    engine = _engine()
+    engine = _engine("thread")
     if not hasattr(engine, "thread_uids"):
         raise Bad("THREAD is not supported")
     roots = await engine.thread_uids(s.ctx, view, req.algorithm, req.key)
