@@ -252,7 +252,13 @@ class ImapSession:
     # --- the worker --------------------------------------------------------------------
     async def _worker(self) -> None:
         while True:
-            event = await self._queue.get()
+            try:
+                event = await asyncio.wait_for(self._queue.get(), self._inactivity_timeout())
+            except TimeoutError:
+                # RFC 9051 5.4: autologout after inactivity (login_timeout before login).
+                self.write(fmt.untagged("BYE", "autologout: idle for too long"))
+                self.close()
+                return
             if event is None or self.closed:
                 return
             try:
@@ -267,6 +273,12 @@ class ImapSession:
             if isinstance(self.state, Logout):
                 self.close()
                 return
+
+    def _inactivity_timeout(self) -> float:
+        imap = getattr(self.ctx.settings, "imap", None)
+        if isinstance(self.state, NotAuthenticated):
+            return float(getattr(imap, "login_timeout", 60) or 60)
+        return float(getattr(imap, "idle_timeout", 1800) or 1800)
 
     async def _throttle(self) -> None:
         """Commands per second before login (slows down scanners), a setting."""
