@@ -107,3 +107,57 @@ def test_non_bytes_is_mime_error() -> None:
     except MimeError:
         return
     raise AssertionError("expected MimeError")
+
+
+_field_names = st.sampled_from(["From", "To", "Bcc", "BCC", "Subject", "X-A", "Received"])
+_values = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(_field_names, _values, st.booleans()), max_size=12),
+    st.sampled_from([b"\r\n", b"\n"]),
+    st.binary(max_size=40),
+)
+def test_remove_header_and_header_fields(
+    fields: list[tuple[str, str, bool]], eol: bytes, body: bytes
+) -> None:
+    from postvak.protocols.mime import body_offset, header_fields
+
+    lines = []
+    for name, value, folded in fields:
+        line = f"{name}: {value}".encode()
+        lines.append(line + (eol + b" more" if folded else b"") + eol)
+    raw = b"".join(lines) + eol + body
+    out = remove_header(raw, "bcc")
+    kept = b"".join(line for line, (name, _, _) in zip(lines, fields, strict=True) if name.lower() != "bcc")
+    assert out == kept + eol + body
+    head = raw[: body_offset(raw, 0, len(raw))]
+    chosen = header_fields(head, ["to", "subject"])
+    others = header_fields(head, ["to", "subject"], negate=True)
+    # the two selections partition the fields, byte-exact, each plus the blank line
+    assert chosen.endswith(b"\r\n") and others.endswith(b"\r\n")
+    assert len(chosen) + len(others) - 4 == len(b"".join(lines))
+    assert all(
+        line in chosen
+        for line, (n, _, _) in zip(lines, fields, strict=True)
+        if n.lower() in ("to", "subject")
+    )
+
+
+_atom = st.text(st.sampled_from("abcXYZ019!#$%&'*+/=?^_`{|}~-"), min_size=1, max_size=8)
+_name = st.one_of(
+    st.none(), st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=20)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_name, _atom, st.lists(_atom, min_size=1, max_size=3)), min_size=1, max_size=4))
+def test_format_then_parse_round_trips(items: list[tuple[str | None, str, list[str]]]) -> None:
+    from postvak.protocols.mime import Address, format_addresses
+
+    addrs = []
+    for name, local, labels in items:
+        clean = " ".join(name.split()) if name else None
+        addrs.append(Address(clean or None, None, local, ".".join(labels)))
+    assert parse_addresses(format_addresses(tuple(addrs))) == tuple(addrs)
