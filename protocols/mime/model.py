@@ -141,6 +141,10 @@ class BodyPart:
     envelope: Envelope | None = None
     message: BodyPart | None = None
 
+    def __hash__(self) -> int:
+        # params/disposition hold dicts; hash the identity-like fields so parts can key caches
+        return hash((self.type, self.subtype, self.header_start, self.body_start, self.end))
+
     @property
     def mime_type(self) -> str:
         return f"{self.type}/{self.subtype}"

@@ -73,3 +73,8 @@ def test_filename_and_attachment() -> None:
     assert p.filename == "café.txt" and p.is_attachment
     assert BodyPart("text", "plain").filename is None and not BodyPart("text", "plain").is_attachment
     assert BodyPart(disposition=("attachment", {})).is_attachment
+
+
+def test_parts_are_hashable() -> None:
+    a = BodyPart("text", "plain", {"charset": "x"}, end=3)
+    assert {a: 1}[BodyPart("text", "plain", {"charset": "x"}, end=3)] == 1
