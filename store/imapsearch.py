@@ -375,3 +375,69 @@ def _header_bytes(blobs: Any, sha: str) -> bytes:
                 if end >= 0:
                     return buf[: end + len(sep)]
     return buf
+
+
+# -- data for SORT and THREAD (RFC 5256) -------------------------------------------------
+@dataclass(frozen=True)
+class SortRow:
+    uid: int
+    internal_date: datetime
+    sent_date: datetime | None
+    size: int
+    subject: str  # the decoded Subject as written (the caller extracts the base subject)
+    envelope: list[Any] | None  # the cached ENVELOPE (addresses with names)
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    uid: int
+    date: datetime  # sent date, or the internal date when there is none (RFC 5256 2.2)
+    subject: str  # decoded Subject
+    message_id: str | None
+    references: tuple[str, ...]  # References, else In-Reply-To (RFC 5256 REFERENCES 1.A)
+    thread_id: int | None
+
+
+def sort_rows(tx: Any, mailbox_id: int, uids: Iterable[int]) -> list[SortRow]:
+    wanted = set(uids)
+    cols = [M.c.uid, M.c.internal_date, M.c.sent_date, M.c.size, M.c.envelope]
+    out = []
+    for r in _Eval(tx, mailbox_id)._select(cols, true(), wanted):
+        env = r.envelope
+        subject = mime.decode_header(env[1]) if env and env[1] else ""
+        out.append(SortRow(int(r.uid), _aware(r.internal_date), _aware(r.sent_date), int(r.size), subject, env))
+    return out
+
+
+def thread_rows(tx: Any, mailbox_id: int, uids: Iterable[int]) -> list[ThreadRow]:
+    """References are read from the message header only for messages that share the
+    store's thread (ingest links Message-ID/In-Reply-To/References) with another
+    selected message: a message alone in its thread cannot be linked to another."""
+    wanted = set(uids)
+    cols = [M.c.uid, M.c.internal_date, M.c.sent_date, M.c.envelope, M.c.message_id, M.c.thread_id, M.c.blob_sha]
+    rows = _Eval(tx, mailbox_id)._select(cols, true(), wanted)
+    per_thread: dict[int, int] = {}
+    for r in rows:
+        if r.thread_id is not None:
+            per_thread[r.thread_id] = per_thread.get(r.thread_id, 0) + 1
+    out = []
+    for r in rows:
+        env = r.envelope or [None] * 10
+        refs: tuple[str, ...] = ()
+        if r.thread_id is None or per_thread[r.thread_id] > 1:
+            try:
+                head = mime.parse_fields(_header_bytes(tx.blobs, r.blob_sha))
+            except Exception:  # noqa: BLE001 - unreadable message: thread it alone
+                head = ()
+            value = next((h.value for h in head if h.name.lower() == "references"), None)
+            refs = mime.msg_ids(value) or mime.msg_ids(env[8])[:1]
+        subject = mime.decode_header(env[1]) if env[1] else ""
+        out.append(ThreadRow(int(r.uid), _aware(r.sent_date) or _aware(r.internal_date), subject,
+                             r.message_id, tuple(refs), r.thread_id))
+    return out
+
+
+def _aware(value: datetime | None) -> Any:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
