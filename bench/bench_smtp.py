@@ -1,0 +1,207 @@
+"""Inbound SMTP rate: acceptance (250s per second) and end-to-end delivery (message
+committed and visible in the store) with 10 and 50 concurrent sessions, 4 KB and
+100 KB messages; then the same driver against Postfix when it is installed
+(a private instance on a loopback port delivering to Maildir), printing the ratio.
+
+    .venv/bin/python bench/bench_smtp.py [--quick]
+
+Postvak runs SPF, DKIM and DMARC on every message (against a loopback DNS zone);
+the Postfix instance does no such checks, so the comparison favours Postfix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pwd
+import shutil
+import smtplib
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # so `tests.*` imports from a checkout
+
+from tests.servers.smtp.dns_responder import DnsResponder  # noqa: E402
+from tests.support.server import RunningServer, _port_free  # noqa: E402
+
+USERS = 10
+TIMEOUT = 300.0  # per run: the benchmark is bounded
+
+
+def make_message(i: int, size: int) -> bytes:
+    head = (f"From: load@bench.sender\r\nTo: u{i % USERS}@bench.test\r\nSubject: bench {i}\r\n"
+            f"Message-ID: <bench-{i}-{time.time_ns()}@bench.sender>\r\n\r\n").encode()
+    line = b"The quick brown fox jumps over the lazy dog, 0123456789 abcdefghij.\r\n"
+    body = line * (max(0, size - len(head)) // len(line) + 1)
+    return head + body[: max(0, size - len(head))]
+
+
+def drive(port: int, sessions: int, total: int, size: int) -> tuple[float, int]:
+    """Send `total` messages over `sessions` parallel connections; (seconds, accepted)."""
+    accepted = [0] * sessions
+    payloads = [make_message(i, size) for i in range(min(total, 64))]
+
+    def worker(n: int) -> None:
+        mine = range(n, total, sessions)
+        client = smtplib.SMTP("127.0.0.1", port, local_hostname="client.bench.sender", timeout=120)
+        for i in mine:
+            client.sendmail("load@bench.sender", [f"u{i % USERS}@bench.test"], payloads[i % len(payloads)])
+            accepted[n] += 1
+        client.quit()
+
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(sessions)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    return time.perf_counter() - start, sum(accepted)
+
+
+def wait_visible(count: Callable[[], int], expected: int, start: float) -> float:
+    deadline = time.perf_counter() + TIMEOUT
+    while time.perf_counter() < deadline:
+        if count() >= expected:
+            return time.perf_counter() - start
+        time.sleep(0.02)
+    return float("nan")
+
+
+def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool) -> dict[tuple[int, int], tuple[float, float]]:
+    results = {}
+    for size in (4096, 102400):
+        for sessions in (10, 50):
+            total = (100 if size > 10000 else 250) if quick else (300 if size > 10000 else 1000)
+            before = count()
+            t0 = time.perf_counter()
+            secs, accepted = drive(port, sessions, total, size)
+            visible = wait_visible(lambda: count() - before, accepted, t0)
+            acc_rate, e2e_rate = accepted / secs, accepted / visible
+            results[(size, sessions)] = (acc_rate, e2e_rate)
+            print(f"{name:8} {size // 1024:4d} KB x {sessions:2d} sessions: {accepted:5d} msgs  "
+                  f"accept {acc_rate:7.1f}/s  delivered+visible {e2e_rate:7.1f}/s", flush=True)
+    return results
+
+
+# -- Postvak ------------------------------------------------------------------------
+def bench_postvak(quick: bool) -> dict[tuple[int, int], tuple[float, float]]:
+    from postvak.store import accounts, mailboxes
+
+    dns = DnsResponder()
+    dns.add("bench.sender", "TXT", "v=spf1 ip4:127.0.0.1 -all")
+    dns.add("_dmarc.bench.sender", "TXT", "v=DMARC1; p=none")
+    base = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
+    server = RunningServer(base, env={"POSTVAK_DNS__NAMESERVERS": '["127.0.0.1"]',
+                                      "POSTVAK_DNS__PORT": str(dns.port)})
+    try:
+        for u in range(USERS):
+            server.add_user(f"u{u}@bench.test", "bench-password-1")
+        server.cli("domain", "add", "bench.sender", check=False)
+        store = server.open_store()
+        boxes = []
+        for u in range(USERS):
+            acct = store.read(accounts.get_account, f"u{u}@bench.test")
+            boxes.append(store.read(mailboxes.get_mailbox, acct.id, "INBOX").id)
+
+        def count() -> int:
+            return sum(store.read(mailboxes.status, box).messages for box in boxes)
+
+        try:
+            return run_matrix("postvak", server.port("smtp"), count, quick)
+        finally:
+            store.close()
+    finally:
+        server.stop()
+        dns.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# -- Postfix ------------------------------------------------------------------------
+def free_port() -> int:
+    for port in range(26025, 27000):
+        if _port_free(port):
+            return port
+    raise RuntimeError("no free port")
+
+
+def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | None:
+    postfix = shutil.which("postfix") or ("/usr/sbin/postfix" if Path("/usr/sbin/postfix").exists() else None)
+    if postfix is None or os.geteuid() != 0:
+        print("postfix: not installed (apt-get install -y postfix) or not root; comparison skipped")
+        return None
+    postconf = str(Path(postfix).with_name("postconf"))
+    base = Path(tempfile.mkdtemp(prefix="bench-postfix-"))
+    conf, mail = base / "conf", base / "mail"
+    conf.mkdir()
+    mail.mkdir()
+    port = free_port()
+    nobody = pwd.getpwnam("nobody")
+    shutil.copy("/etc/postfix/master.cf", conf / "master.cf")
+    users = "\n".join(f"u{u}@bench.test bench.test/u{u}/" for u in range(USERS))
+    (conf / "vmailbox").write_text(users + "\n")
+    os.chown(mail, nobody.pw_uid, nobody.pw_gid)
+    settings = {
+        "compatibility_level": "3.6", "queue_directory": str(base / "queue"), "data_directory": str(base / "data"),
+        "mail_owner": "postfix", "setgid_group": "postdrop", "myhostname": "postfix.bench.local",
+        "mydestination": "", "inet_interfaces": "127.0.0.1", "inet_protocols": "ipv4",
+        "virtual_mailbox_domains": "bench.test", "virtual_mailbox_base": str(mail),
+        "virtual_mailbox_maps": f"texthash:{conf / 'vmailbox'}", "virtual_minimum_uid": "1",
+        "virtual_uid_maps": f"static:{nobody.pw_uid}", "virtual_gid_maps": f"static:{nobody.pw_gid}",
+        "message_size_limit": "52428800", "smtpd_client_connection_count_limit": "100",
+        "default_process_limit": "100", "maillog_file": str(base / "maillog"), "smtpd_banner": "bench ESMTP",
+        "syslog_name": "postfix-bench", "alias_maps": "", "alias_database": "", "relayhost": "",
+        "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination", "mynetworks": "127.0.0.0/8",
+        "smtp_dns_support_level": "disabled", "disable_dns_lookups": "yes", "multi_instance_enable": "no",
+    }
+    (conf / "main.cf").write_text("".join(f"{k} = {v}\n" for k, v in settings.items()))
+    run = lambda *a: subprocess.run(list(a), capture_output=True, text=True, timeout=60)  # noqa: E731
+    run(postconf, "-c", str(conf), "-F", "*/*/chroot = n")
+    run(postconf, "-c", str(conf), "-M#", "smtp/inet")
+    run(postconf, "-c", str(conf), "-Me", f"127.0.0.1:{port}/inet = 127.0.0.1:{port} inet n - n - - smtpd")
+    start = run(postfix, "-c", str(conf), "start")
+    if start.returncode != 0:
+        print(f"postfix: could not start its own instance: {start.stderr.strip() or start.stdout.strip()}")
+        shutil.rmtree(base, ignore_errors=True)
+        return None
+    try:
+        deadline = time.monotonic() + 20
+        while _port_free(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+        def count() -> int:
+            total = 0
+            for u in range(USERS):
+                new = mail / "bench.test" / f"u{u}" / "new"
+                if new.is_dir():
+                    total += len(os.listdir(new))
+            return total
+
+        return run_matrix("postfix", port, count, quick)
+    finally:
+        run(postfix, "-c", str(conf), "stop")
+        time.sleep(1)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer messages per run")
+    args = parser.parse_args()
+    ours = bench_postvak(args.quick)
+    theirs = bench_postfix(args.quick)
+    if theirs:
+        print("\nratio postvak/postfix (accept, delivered+visible):")
+        for key, (acc, e2e) in ours.items():
+            pacc, pe2e = theirs[key]
+            print(f"  {key[0] // 1024:4d} KB x {key[1]:2d} sessions: {acc / pacc:5.2f}  {e2e / pe2e:5.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
