@@ -47,13 +47,22 @@ def codec_name(charset: str | None) -> str | None:
     return info.name
 
 
-def decode_text(data: bytes, charset: str | None) -> str:
-    """Decode body or header bytes; unknown charsets try UTF-8 and fall back to latin-1."""
+def decode_text(data: bytes, charset: str | None, partial: bool = False) -> str:
+    """Decode body or header bytes; unknown charsets try UTF-8 and fall back to latin-1.
+
+    ``partial``: the bytes are a prefix cut anywhere, so a character cut at the end is
+    dropped instead of sending the whole text to the latin-1 fallback.
+    """
     name = codec_name(charset)
     if name is None or name == "utf-8":
         try:
             return data.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if partial and exc.start >= len(data) - 3:
+                try:
+                    return data[: exc.start].decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
             return data.decode("latin-1")
     try:
         return data.decode(name)

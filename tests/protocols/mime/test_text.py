@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from postvak.protocols.mime import html_to_text, parse_message, search_text
 
 RAW = (
@@ -70,3 +72,16 @@ def test_search_text_has_attachment_names() -> None:
         b"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''%C3%A9t%C3%A9.pdf\r\n\r\nx\r\n--b--"
     )
     assert "été.pdf" in search_text(raw, parse_message(raw))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("ab \t\r\n\u00a0é"), max_size=3000))
+def test_preview_matches_naive_collapse(text: str) -> None:
+    raw = b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + text.encode()
+    assert parse_message(raw).preview == " ".join(text.split())[:200].rstrip()
+
+
+def test_preview_of_a_long_body_cut_inside_a_character() -> None:
+    for pad in range(4):
+        raw = b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + b"x" * pad + "é".encode() * 3000
+        assert parse_message(raw).preview == "x" * pad + "é" * (200 - pad)
