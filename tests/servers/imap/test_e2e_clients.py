@@ -121,3 +121,20 @@ def test_aioimaplib_login_select_fetch(mail_server) -> None:
         await client.logout()
 
     asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def test_imapclient_starttls_and_large_body_streamed(mail_server) -> None:
+    from imapclient import IMAPClient
+
+    big = _msg("big").replace(b"Hello big", b"Z" * (3 * 1024 * 1024))
+    with IMAPClient(mail_server.host, port=mail_server.port("imap"), ssl=False, timeout=30) as c:
+        c.starttls(ssl_context=mail_server.client_tls_context())
+        c.login(USER, PASSWORD)
+        c.create_folder("Big")
+        result = c.append("Big", big)
+        assert b"APPENDUID" in result
+        c.select_folder("Big")
+        data = c.fetch([1], ["BODY.PEEK[]", "RFC822.SIZE"])
+        assert data[1][b"BODY[]"] == big and data[1][b"RFC822.SIZE"] == len(big)
+        status = c.folder_status("Big", [b"MESSAGES"])
+        assert status[b"MESSAGES"] == 1
