@@ -97,6 +97,7 @@ class Pop3Session:
         self._refresher: asyncio.Task[None] | None = None
         self._idle: asyncio.TimerHandle | None = None
         self._last_input = time.monotonic()
+        self._busy = False
 
     # -- connection events (called by servers/core/adapter.py) --------------------------
     def connection_made(self, io: Any) -> None:
@@ -166,7 +167,12 @@ class Pop3Session:
             if line is None:
                 return
             for command in self.receiver.feed(line):
-                await self._dispatch(command)
+                self._busy = True  # a long RETR or login is not idleness
+                try:
+                    await self._dispatch(command)
+                finally:
+                    self._busy = False
+                    self._last_input = time.monotonic()
                 if self._closed:
                     return
 
@@ -239,7 +245,7 @@ class Pop3Session:
         if self._closed:
             return
         idle_for = time.monotonic() - self._last_input
-        if idle_for >= self.config.idle_timeout and not self.streaming:
+        if idle_for >= self.config.idle_timeout and not self._busy:
             # RFC 1939 3: autologout closes WITHOUT entering UPDATE: nothing is deleted.
             self.io.write(err("idle for too long, closing"))
             self.state = Update()

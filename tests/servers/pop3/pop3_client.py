@@ -217,8 +217,12 @@ class Env:
     config: Pop3Config
     account_ids: dict[str, int] = field(default_factory=dict)
 
+    clients: list[Client] = field(default_factory=list)
+
     def client(self, **kw: Any) -> Client:
-        return Client(self, **kw)
+        made = Client(self, **kw)
+        self.clients.append(made)
+        return made
 
     def deliver(self, raw: bytes, address: str = ALICE[0]) -> int:
         account_id = self.account_ids[address]
@@ -250,6 +254,10 @@ def make_env(tmp_path: Path, config: Pop3Config | None = None) -> Env:
 
 
 def close_env(env: Env) -> None:
+    for client in env.clients:  # hang up whoever is still connected
+        if not client.io.closed:
+            client.io.closed = True
+            client.session.connection_lost()
     # let sessions' cleanup tasks (lock release) finish
     env.loop.run_until_complete(asyncio.sleep(0.05))
     env.runner.close()
