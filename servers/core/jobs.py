@@ -1,0 +1,107 @@
+"""Background jobs of `postvak serve`: periodic tasks on the asyncio loop the reactor
+runs on. A small registry: add `(name, starter)` to JOBS, where starter(ctx) starts
+its work and returns an async stop function (or None when it has nothing to run).
+`start_jobs` returns the shutdown hooks app.py hands to the reactor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Stop = Callable[[], Awaitable[None]]
+Starter = Callable[[Any], Stop | None]
+
+
+def every(ctx: Any, name: str, seconds: float, work: Callable[[], Awaitable[Any]]) -> Stop:
+    """Run `work` now and then every `seconds`; a failing run is logged, the next one runs."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                ctx.log.error("job.failed", job=name, error=repr(exc), exc_info=True)
+            await asyncio.sleep(seconds)
+
+    return background(ctx, name, loop())
+
+
+def background(ctx: Any, name: str, coro: Awaitable[Any]) -> Stop:
+    task = ctx.loop.create_task(coro, name=f"job:{name}")
+
+    async def stop() -> None:
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass
+
+    return stop
+
+
+# -- the jobs -------------------------------------------------------------------------
+def dkim_keys(ctx: Any) -> Stop:
+    """DKIM keys in memory for the submission path (it signs on the reactor without the
+    store); refreshed so `postvak domain add` takes effect within a minute."""
+    from postvak.servers.smtp import dkim
+
+    signer = dkim.DkimSigner()
+    ctx.extras["dkim_signer"] = signer
+    ctx.extras["dkim_sign"] = signer.sign_for_sender
+
+    async def refresh() -> None:
+        signer.keys = await ctx.runner.read(dkim.all_keys)
+
+    return every(ctx, "dkim_keys", 60.0, refresh)
+
+
+def outbound_queue(ctx: Any) -> Stop:
+    """The queue runner (servers/smtp/outbound.py); ctx.extras["outbound_kick"]() wakes it."""
+    from postvak.servers.smtp.outbound import QueueRunner
+
+    runner = QueueRunner(ctx)
+    ctx.extras["outbound_runner"] = runner
+    ctx.extras["outbound_kick"] = runner.kick
+    return background(ctx, "outbound", runner.run_forever())
+
+
+def purge_state(ctx: Any) -> Stop:
+    """Expired state entries (delay-warning marks, locks, sync keys) are removed hourly."""
+    from postvak.store import state
+
+    async def purge() -> None:
+        await ctx.runner.write(state.purge_expired)
+
+    return every(ctx, "purge_state", 3600.0, purge)
+
+
+JOBS: list[tuple[str, Starter]] = [
+    ("dkim_keys", dkim_keys),
+    ("outbound_queue", outbound_queue),
+    ("purge_state", purge_state),
+]
+
+
+def _hook(stop: Stop, defer: Any) -> Callable[[], Any]:
+    return lambda: defer.Deferred.fromFuture(asyncio.ensure_future(stop()))
+
+
+def start_jobs(ctx: Any) -> list[Callable[[], Any]]:
+    """Start every registered job; returns reactor shutdown hooks (each returns a Deferred)."""
+    from twisted.internet import defer
+
+    hooks: list[Callable[[], Any]] = []
+    for name, starter in JOBS:
+        try:
+            stop = starter(ctx)
+        except Exception as exc:  # one broken job must not keep the mail server down
+            ctx.log.error("job.start_failed", job=name, error=repr(exc), exc_info=True)
+            continue
+        if stop is not None:
+            hooks.append(_hook(stop, defer))
+        ctx.log.info("job.started", job=name)
+    return hooks
