@@ -81,7 +81,7 @@ def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool) -> d
             before = count()
             t0 = time.perf_counter()
             secs, accepted = drive(port, sessions, total, size)
-            visible = wait_visible(lambda: count() - before, accepted, t0)
+            visible = wait_visible(lambda before=before: count() - before, accepted, t0)
             acc_rate, e2e_rate = accepted / secs, accepted / visible
             results[(size, sessions)] = (acc_rate, e2e_rate)
             print(f"{name:8} {size // 1024:4d} KB x {sessions:2d} sessions: {accepted:5d} msgs  "

@@ -55,6 +55,9 @@ class PvEnvelope(Envelope):
 
 
 class PostvakSMTP(SMTP):
+    envelope: PvEnvelope | None  # type: ignore[assignment]
+    session: PvSession | None  # type: ignore[assignment]
+
     def __init__(self, handler: Any, *, implicit_tls: bool, submission: bool, allow_plain_loopback: bool,
                  max_size: int, **kw: Any) -> None:
         super().__init__(handler, data_size_limit=max_size, enable_SMTPUTF8=True, decode_data=False,
