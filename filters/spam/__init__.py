@@ -2,11 +2,13 @@
 
     verdict = classify(raw, context=SpamContext(...), global_model=m, user_model=u, settings=s)
     model_bytes = learn(model_bytes, raw, is_spam=True)
+    fit(model, [(message_features(raw), is_spam), ...])  # whole-corpus training of the linear part
 """
 
 from .classifier import Model, score, train, untrain
 from .decide import classify
 from .learn import learn, unlearn
+from .linear import fit
 from .serialize import ModelFormatError, dumps, loads
 from .types import Hit, Resolver, SpamContext, SpamSettings, Verdict
 
@@ -20,6 +22,7 @@ __all__ = [
     "Verdict",
     "classify",
     "dumps",
+    "fit",
     "learn",
     "loads",
     "score",

@@ -16,6 +16,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import linear
+
 # Robinson's f(w) = (s*x + n*p(w)) / (s + n): x is the belief for an unseen token,
 # s how strongly we hold it. SpamBayes' tuned defaults.
 UNKNOWN_PROB = 0.5
@@ -30,6 +32,9 @@ class Model:
     nspam: int = 0
     nham: int = 0
     counts: dict[int, list[int]] = field(default_factory=dict)
+    # The logistic-regression second opinion (linear.py); empty until trained.
+    weights: dict[int, float] = field(default_factory=dict)
+    bias: float = 0.0
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -97,7 +102,7 @@ def token_prob(spam: float, ham: float, nspam: float, nham: float) -> float:
     return (STRENGTH * UNKNOWN_PROB + n * p) / (STRENGTH + n)
 
 
-def score(
+def bayes(
     features: Iterable[int],
     global_model: Model | None,
     user_model: Model | None = None,
@@ -140,3 +145,34 @@ def score(
     spam_indicator = 1.0 - chi2q(-2.0 * s_log, 2 * n)
     ham_indicator = 1.0 - chi2q(-2.0 * h_log, 2 * n)
     return Score((spam_indicator - ham_indicator + 1.0) / 2.0, n, True)
+
+
+def score(
+    features: Iterable[int],
+    global_model: Model | None,
+    user_model: Model | None = None,
+    *,
+    user_weight: float = 5.0,
+    max_discriminators: int = 150,
+    min_trained: int = 1,
+) -> Score:
+    """The Bayes score, averaged with the linear model's when the models carry weights.
+
+    Averaging probabilities (rather than multiplying odds) means a message needs
+    both opinions to lean to spam before it reaches a high threshold: one model's
+    overconfidence alone cannot make a false positive.
+    """
+    features = frozenset(features)
+    result = bayes(features, global_model, user_model, user_weight=user_weight,
+                   max_discriminators=max_discriminators, min_trained=min_trained)
+    if not result.trained:
+        return result
+    # Only a corpus-fitted global model makes the linear opinion worth hearing: a few
+    # one-step user updates alone say little, and the user's Bayes counts already count.
+    if global_model is None or not global_model.weights:
+        return result
+    models = [m for m in (global_model, user_model) if m is not None]
+    second = linear.probability(models, features)
+    if second is None:
+        return result
+    return Score((result.probability + second) / 2.0, result.clues, True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import classifier
+from . import classifier, linear
 from .classifier import Model
 from .message import parse
 from .rules import run_rules
@@ -38,11 +38,17 @@ def learn(
     if undo is not None:
         classifier.untrain(model, feats, undo)
     classifier.train(model, feats, is_spam)
+    # The linear model learns online: one step towards the label, which also pulls
+    # it back from an earlier opposite training.
+    linear.update(model, feats, is_spam)
     return dumps(model)
 
 
 def unlearn(model_bytes: bytes | None, raw: bytes, was_spam: bool, *, settings: SpamSettings | None = None) -> bytes:
     """Remove one earlier training of a message (e.g. it was deleted before a retrain)."""
     model = loads(model_bytes) if model_bytes else Model()
-    classifier.untrain(model, message_features(raw, settings), was_spam)
+    feats = message_features(raw, settings)
+    classifier.untrain(model, feats, was_spam)
+    if model.weights:
+        linear.update(model, feats, was_spam, sign=-1.0)
     return dumps(model)

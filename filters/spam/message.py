@@ -31,6 +31,33 @@ _WS_RE = re.compile(r"[ \t\r\f\v]+")
 _HTML_SNIFF_RE = re.compile(r"(?i)<\s*(?:html|body|table|font|a\s+href|br|p|div|img)\b")
 
 
+_OPEN_TAG_RE = re.compile(r"(?s)<([a-zA-Z][a-zA-Z0-9]{0,9})\b([^>]{0,500})>")
+_ATTR_NAME_RE = re.compile(r"([a-zA-Z-]{1,20})\s*=")
+_STYLE_RE = re.compile(r"""(?i)style\s*=\s*["']([^"']{0,300})""")
+MAX_MARKS = 400
+
+
+def html_marks(markup: str) -> list[str]:
+    """Tag names, tag+attribute names and style properties, each once, in first-seen order."""
+    seen: dict[str, None] = {}
+    seen[f"comments:{min(len(_COMMENT_RE.findall(markup[:100_000])), 9)}"] = None
+    for match in _OPEN_TAG_RE.finditer(markup[:100_000]):
+        tag = match.group(1).lower()
+        seen.setdefault("tag:" + tag, None)
+        attrs = match.group(2)
+        for name in _ATTR_NAME_RE.findall(attrs):
+            seen.setdefault(f"attr:{tag}.{name.lower()}", None)
+        style = _STYLE_RE.search(attrs)
+        if style:
+            for decl in style.group(1).split(";"):
+                prop = decl.partition(":")[0].strip().lower()
+                if prop:
+                    seen.setdefault("style:" + prop[:20], None)
+        if len(seen) >= MAX_MARKS:
+            break
+    return list(seen)
+
+
 @dataclass(frozen=True)
 class Link:
     """An HTML anchor: where it goes and the text the reader sees."""
@@ -52,6 +79,11 @@ class ParsedMessage:
     charsets: tuple[str, ...]
     filenames: tuple[str, ...]
     body_bytes: bytes  # the raw body after the header block, capped, for GTUBE-style scans
+    # How the HTML is written (tag and attribute names, style properties, comment count): bulk
+    # tools have habits that outlive the words they send.
+    html_marks: tuple[str, ...] = ()
+    # Content-Transfer-Encoding of each leaf part, in walk order.
+    encodings: tuple[str, ...] = ()
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -142,6 +174,8 @@ def parse(raw: bytes) -> ParsedMessage:
     ctypes: list[str] = []
     charsets: list[str] = []
     filenames: list[str] = []
+    marks: list[str] = []
+    encodings: list[str] = []
     size = 0
     for count, part in enumerate(msg.walk()):
         if count >= MAX_PARTS:
@@ -157,6 +191,8 @@ def parse(raw: bytes) -> ParsedMessage:
             filename = None
         if filename:
             filenames.append(decode_header_value(str(filename)))
+        if not part.is_multipart():
+            encodings.append(str(part.get("content-transfer-encoding", "none")).strip().lower()[:20])
         if part.is_multipart() or not ctype.startswith("text/") or size >= MAX_TEXT_CHARS:
             continue
         try:
@@ -170,6 +206,7 @@ def parse(raw: bytes) -> ParsedMessage:
         # Bulk senders often send HTML with no or the wrong Content-Type; what the
         # reader's client renders is what counts.
         if ctype == "text/html" or (ctype == "text/plain" and len(_HTML_SNIFF_RE.findall(body[:20_000])) >= 3):
+            marks.extend(html_marks(body))
             visible, anchors, sources = html_to_text(body)
             htmls.append(visible)
             links.extend(anchors)
@@ -191,6 +228,8 @@ def parse(raw: bytes) -> ParsedMessage:
         charsets=tuple(charsets),
         filenames=tuple(filenames),
         body_bytes=_split_header_block(raw),
+        html_marks=tuple(dict.fromkeys(marks)),
+        encodings=tuple(encodings),
     )
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .message import URL_RE, ParsedMessage, addresses, domain_of
+from .structure import sender_side_received, structure_tokens
 from .types import SpamContext
 
 MIN_WORD = 3
@@ -157,7 +158,7 @@ def header_tokens(msg: ParsedMessage) -> Iterator[str]:
     boundary = _BOUNDARY_RE.search(msg.header("content-type") or "")
     if boundary:
         yield "boundary:" + shape(boundary.group(1))
-    for value in msg.header_all("received")[:8]:
+    for value in sender_side_received(msg)[:8]:
         yield from _received_tokens(value)
     for field in _VALUE_HEADERS:
         header_value = msg.header(field)
@@ -220,10 +221,13 @@ def tokenize(
     *,
     bigrams: bool = False,
     rules: Iterable[str] = (),
+    structure: bool = False,
 ) -> list[str]:
     tokens = ["rule:" + name for name in rules]
     tokens.extend(header_tokens(msg))
     tokens.extend(body_tokens(msg, bigrams))
+    if structure:
+        tokens.extend(structure_tokens(msg))
     if context is not None and context.envelope_from:
         tokens.append("envfrom:" + (domain_of(context.envelope_from.strip("<>")) or "none"))
     return tokens

@@ -73,17 +73,18 @@ def evaluate(groups: dict[str, list[tuple[str, bytes]]], settings=None) -> dict[
     """Train on spam-1 + easy-ham-1 + half of hard-ham-1; measure on the rest. Returns the figures."""
     import time
 
-    from postvak.filters.spam import Model, SpamContext, SpamSettings, classify, train
+    from postvak.filters.spam import Model, SpamContext, SpamSettings, classify, fit, train
     from postvak.filters.spam.learn import message_features
 
     settings = settings or SpamSettings()
     started = time.monotonic()
     hard_train, hard_test = split_hard_ham(groups["hard-ham-1"])
     model = Model()
-    for _name, raw in groups["spam-1"]:
-        train(model, message_features(raw, settings), True)
-    for raw in [raw for _n, raw in groups["easy-ham-1"]] + hard_train:
-        train(model, message_features(raw, settings), False)
+    examples = [(message_features(raw, settings), True) for _name, raw in groups["spam-1"]]
+    examples += [(message_features(raw, settings), False) for raw in [raw for _n, raw in groups["easy-ham-1"]] + hard_train]
+    for feats, is_spam in examples:
+        train(model, feats, is_spam)
+    fit(model, examples)  # the linear model wants the corpus shuffled, not class by class
     trained = time.monotonic()
 
     context = SpamContext()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from postvak.filters.spam import Model, ModelFormatError, dumps, learn, loads, score, train, untrain
+from postvak.filters.spam import Model, ModelFormatError, dumps, fit, learn, loads, score, train, untrain
 from postvak.filters.spam.classifier import chi2q, token_prob
 from postvak.filters.spam.learn import message_features
 
@@ -79,10 +79,34 @@ def test_chi2q_known_values() -> None:
 def test_serialise_round_trip() -> None:
     model = trained()
     data = dumps(model)
-    assert data[:4] == b"PVSB" and data[4] == 1
+    assert data[:4] == b"PVSB" and data[4] == 2
     back = loads(data)
     assert (back.nspam, back.nham) == (model.nspam, model.nham)
     assert back.counts == model.counts
+
+
+def test_serialise_round_trip_keeps_linear_weights() -> None:
+    model = trained()
+    fit(model, [(frozenset([1, 2]), True), (frozenset([3]), False)] * 5)
+    back = loads(dumps(model))
+    assert back.bias == model.bias
+    assert back.weights.keys() == model.weights.keys()
+    for key, weight in model.weights.items():
+        assert back.weights[key] == pytest.approx(weight, rel=1e-6)  # stored as f32
+
+
+def test_version_1_bytes_still_load() -> None:
+    # Version 1: header, then zlib(deltas u64 | spam u32 | ham u32), no bias, no weights.
+    import struct
+    import zlib
+    from array import array
+
+    body = array("Q", [5, 2]).tobytes() + array("I", [3, 0]).tobytes() + array("I", [1, 4]).tobytes()
+    data = struct.pack(">4sB3xII", b"PVSB", 1, 3, 4) + zlib.compress(body)
+    back = loads(data)
+    assert (back.nspam, back.nham) == (3, 4)
+    assert back.counts == {5: [3, 1], 7: [0, 4]}
+    assert back.weights == {} and back.bias == 0.0
 
 
 def test_serialisation_is_compact() -> None:
