@@ -1,10 +1,12 @@
 """Content-addressed message bytes, shared by every copy of a message.
 
 Two backends behind one interface:
-- files (default): <blob_dir>/ab/cd/<sha256>. put() writes a temp file; the store's
-  commit path calls flush(), which fsyncs the temp files, renames them into place and
-  fsyncs their directories once per batch *before* the database COMMIT, so a committed
-  row always has a durable file and a batch pays for each directory sync only once.
+- files (default): <blob_dir>/ab/<sha256> (256 folders made once, so ingest never
+  pays for mkdir + parent syncs). put() writes a temp file in the final folder; the
+  store's commit path calls flush(), which fsyncs the batch's temp files in parallel,
+  renames them into place and fsyncs each touched folder once (also in parallel)
+  *before* the database COMMIT, so a committed row always has a durable file.
+  Temp files left by a crash are swept by sweep() (Store.migrate calls it).
 - database: bytes live in blobs.data, so several hosts can share one PostgreSQL.
 
 Rows in `blobs` carry a refcount (one per message row or queue entry); gc() removes
@@ -17,6 +19,8 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -29,13 +33,19 @@ from postvak.store.errors import NotFound
 
 
 _pool: ThreadPoolExecutor | None = None
+TEMP_PREFIX = ".tmp-"
+SWEEP_AGE = 900  # seconds: a temp file this old belongs to no live transaction
+
+
+_pool_lock = threading.Lock()
 
 
 def _sync_pool() -> ThreadPoolExecutor:
     global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="postvak-fsync")
-    return _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="postvak-fsync")
+        return _pool
 
 
 def _fsync_path(path: str) -> None:
@@ -121,6 +131,11 @@ class BlobStore:
     def discard(self, pending: dict[str, str]) -> None:
         """Forget the blobs of a transaction that rolled back."""
 
+    def sweep(self, tx: Any | None = None, min_age: float = SWEEP_AGE) -> int:
+        """Remove files a crash left behind (older than `min_age` seconds); returns how many.
+        Without `tx` only temp files; with it also files that no `blobs` row names."""
+        return 0
+
     def open(self, sha256: str) -> BinaryIO:
         raise NotImplementedError
 
@@ -145,15 +160,19 @@ class FileBlobs(BlobStore):
     def __init__(self, engine: Engine, directory: str) -> None:
         super().__init__(engine)
         self.directory = os.path.abspath(directory)
-        os.makedirs(self.directory, exist_ok=True)
+        if not os.path.isdir(os.path.join(self.directory, "ff")):
+            for i in range(256):
+                os.makedirs(os.path.join(self.directory, f"{i:02x}"), exist_ok=True)
+            _fsync_path(self.directory)
 
     def path(self, sha: str) -> str:
-        return os.path.join(self.directory, sha[:2], sha[2:4], sha)
+        return os.path.join(self.directory, sha[:2], sha)
 
     def _write(self, tx: Any, sha: str, data: bytes) -> None:
         if sha in tx.pending_blobs:
             return
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
+        # The temp file sits in its final folder: the rename then touches one folder only.
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=os.path.join(self.directory, sha[:2]))
         try:
             view = memoryview(data)
             while view:  # os.write may write less than asked
@@ -163,25 +182,17 @@ class FileBlobs(BlobStore):
         tx.pending_blobs[sha] = tmp
 
     def flush(self, pending: dict[str, str]) -> None:
-        if len(pending) > 4:
-            # fsync releases the GIL; concurrent syncs share journal commits, so a
-            # batch costs a few disk flushes rather than one per message.
-            list(_sync_pool().map(_fsync_path, pending.values()))
-        else:
-            for tmp in pending.values():
-                _fsync_path(tmp)
+        if not pending:
+            return
+        # fsync releases the GIL and concurrent syncs share journal commits, so a batch
+        # costs a few disk flushes rather than one per message and one per folder.
+        _sync_all(list(pending.values()))
         dirs = set()
         for sha, tmp in pending.items():
             final = self.path(sha)
-            folder = os.path.dirname(final)
-            if not os.path.isdir(folder):
-                os.makedirs(folder, exist_ok=True)
-                dirs.add(os.path.dirname(folder))
-                dirs.add(self.directory)
             os.replace(tmp, final)
-            dirs.add(folder)
-        for folder in dirs:
-            _fsync_path(folder)
+            dirs.add(os.path.dirname(final))
+        _sync_all(sorted(dirs))  # the renames are durable once their folders are
         pending.clear()
 
     def discard(self, pending: dict[str, str]) -> None:
@@ -192,14 +203,65 @@ class FileBlobs(BlobStore):
                 pass
         pending.clear()
 
+    def sweep(self, tx: Any | None = None, min_age: float = SWEEP_AGE) -> int:
+        cutoff = time.time() - min_age
+        removed = 0
+        for i in range(256):
+            folder = os.path.join(self.directory, f"{i:02x}")
+            try:
+                entries = list(os.scandir(folder))
+            except FileNotFoundError:
+                continue
+            stale = [e for e in entries if e.name.startswith(TEMP_PREFIX) and _mtime(e) < cutoff]
+            if tx is not None:
+                # A file renamed into place whose COMMIT never came: no row names it.
+                names = [e for e in entries if not e.name.startswith(TEMP_PREFIX) and _mtime(e) < cutoff]
+                for j in range(0, len(names), 500):
+                    chunk = names[j : j + 500]
+                    known = set(tx.conn.execute(
+                        select(schema.blobs.c.sha256).where(schema.blobs.c.sha256.in_([e.name for e in chunk]))
+                    ).scalars())
+                    stale += [e for e in chunk if e.name not in known]
+            for entry in stale:
+                try:
+                    os.unlink(entry.path)
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+        return removed
+
     def _remove(self, sha: str) -> None:
-        try:
-            os.unlink(self.path(sha))
-        except FileNotFoundError:
-            pass
+        for path in (self.path(sha), self._old_path(sha)):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+    def _old_path(self, sha: str) -> str:
+        """The first layout (ab/cd/<sha>), still read."""
+        return os.path.join(self.directory, sha[:2], sha[2:4], sha)
 
     def open(self, sha256: str) -> BinaryIO:
         try:
             return open(self.path(sha256), "rb")
         except FileNotFoundError:
+            pass
+        try:
+            return open(self._old_path(sha256), "rb")
+        except FileNotFoundError:
             raise NotFound(f"no message data {sha256}") from None
+
+
+def _mtime(entry: os.DirEntry[str]) -> float:
+    try:
+        return entry.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")  # gone already: nothing to sweep
+
+
+def _sync_all(paths: list[str]) -> None:
+    if len(paths) > 2:
+        list(_sync_pool().map(_fsync_path, paths))
+    else:
+        for path in paths:
+            _fsync_path(path)

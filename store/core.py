@@ -83,6 +83,9 @@ class Store:
             cur.execute("PRAGMA synchronous=FULL")  # durable at COMMIT
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=60000")
+            # A batch of ingests dirties many index pages; a small page cache spills them
+            # to the WAL mid-transaction, writing the same pages several times.
+            cur.execute("PRAGMA cache_size=-65536")  # KiB
             cur.close()
 
         @event.listens_for(self.engine, "begin")

@@ -1,11 +1,10 @@
-"""Store fixtures; importing helpers installs the MIME stand-in when needed."""
+"""Store fixtures."""
 
 from __future__ import annotations
 
 import pytest
 
 from postvak.store import accounts, mailboxes
-from tests.store import helpers  # noqa: F401 - installs the stand-in parser if protocols/mime is not there yet
 
 
 @pytest.fixture()

@@ -27,7 +27,7 @@ def test_put_dedups_and_gc_removes_unreferenced(bstore, tmp_path: Path) -> None:
     assert bstore.blobs.read(a.sha256) == data
     if bstore.blobs.__class__.__name__ == "FileBlobs":
         path = Path(bstore.blobs.path(a.sha256))
-        assert path.read_bytes() == data and path.parent.parent.parent == tmp_path / "b"
+        assert path.read_bytes() == data and path.parent.parent == tmp_path / "b"  # <dir>/ab/<sha>
     bstore.write(lambda tx: tx.blobs.unref(tx, a.sha256))
     assert bstore.write(lambda tx: tx.blobs.gc(tx)) == 0
     bstore.write(lambda tx: tx.blobs.unref(tx, a.sha256))
