@@ -28,7 +28,10 @@ def register(sub: Any) -> None:
 def add_domain(ctx: CliContext, args: argparse.Namespace) -> int:
     name = validate.domain(args.name)
     ctx.write(accounts.add_domain, name)
-    print(f"added domain {name}")
+    from postvak.servers.cli.dns import make_dkim_key  # DKIM key per domain for outgoing mail
+
+    make_dkim_key(ctx, name)
+    print(f"added domain {name} (DNS records to publish: `postvak dns {name}`)")
     return 0
 
 

@@ -14,11 +14,22 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from postvak.config import ConfigError
-from postvak.servers.cli import aliases, cmd_init, cmd_serve, domains, groups, identities, status, users
+from postvak.servers.cli import (
+    aliases,
+    cmd_init,
+    cmd_serve,
+    dns,
+    domains,
+    groups,
+    identities,
+    queue,
+    status,
+    users,
+)
 from postvak.servers.cli.context import DEFAULT_CONFIG, CliContext
 from postvak.servers.cli.errors import CliError
 
-COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status)
+COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status, dns, queue)
 
 
 class Parser(argparse.ArgumentParser):
