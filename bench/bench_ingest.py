@@ -33,8 +33,8 @@ import tempfile
 import threading
 import time
 import uuid
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FALLBACK = (

@@ -5,9 +5,11 @@
     account = store.write(accounts.add_account, "alice@example.org", hash)
 
 See docs/CONTRACTS.md for the seams; modules: accounts, mailboxes, messages, search,
-queue, state, sieve (functions taking a transaction first), types, errors.
+queue, state, sieve, acl (functions taking a transaction first), types, errors;
+`stats(tx)` sums up the store for `postvak status`.
 """
 
 from postvak.store.core import Store, Tx, open_store
+from postvak.store.sizes import stats
 
-__all__ = ["Store", "Tx", "open_store"]
+__all__ = ["Store", "Tx", "open_store", "stats"]

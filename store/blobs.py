@@ -31,7 +31,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from postvak.store import schema
 from postvak.store.errors import NotFound
 
-
 _pool: ThreadPoolExecutor | None = None
 TEMP_PREFIX = ".tmp-"
 SWEEP_AGE = 900  # seconds: a temp file this old belongs to no live transaction

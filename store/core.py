@@ -108,6 +108,7 @@ class Store:
         from postvak.store.migrate import upgrade
 
         upgrade(self.engine)
+        self.blobs.sweep()  # temp files a crash left behind
 
     def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with self.engine.connect() as conn:

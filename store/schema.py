@@ -118,8 +118,9 @@ threads = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete=CASCADE), nullable=False, index=True),
-    Column("base_subject", Text, nullable=False),
+    Column("base_subject", Text, nullable=False),  # at most 250 characters (ingest.MAX_BASE_SUBJECT)
     Column("created", TS, nullable=False),
+    Index("ix_threads_account_id_base_subject", "account_id", "base_subject"),  # migration 0002
 )
 
 # Message-IDs seen per account -> thread (RFC 5256 REFERENCES: messages sharing ids

@@ -150,3 +150,22 @@ class StateEntry:
     key: str
     value: Any  # bytes as stored, or the decoded JSON value
     expires: datetime | None
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    """One RFC 4314 access right entry of a mailbox."""
+
+    mailbox_id: int
+    grantee_id: int
+    grantee: str  # the grantee account's address
+    rights: str  # RFC 4314 letters in canonical order, e.g. "lrswipkxtea"
+
+
+@dataclass(frozen=True)
+class SharedMailbox:
+    """Another account's mailbox this account may see (it holds the "l" right)."""
+
+    mailbox: Mailbox
+    owner: str  # the owner's address (IMAP NAMESPACE "Other Users": <owner>/<name>)
+    rights: str

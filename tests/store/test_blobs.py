@@ -60,3 +60,48 @@ def test_files_backend_needs_dir_on_postgres() -> None:
     with pytest.raises(ValueError):
         open_store("sqlite://", blob_backend="nope", blob_dir="/tmp")
     assert os.path.isdir("/tmp")
+
+
+def test_sweep_removes_crash_leftovers_only(tmp_store_url: str, tmp_path: Path) -> None:
+    """A crash can leave temp files (before rename) and renamed files without a row
+    (before COMMIT); migrate() sweeps old temp files, sweep(tx) also the rowless files."""
+    import hashlib
+
+    blob_dir = tmp_path / "b"
+    s = open_store(tmp_store_url, blob_backend="files", blob_dir=str(blob_dir))
+    try:
+        s.migrate()
+        kept = s.write(lambda tx: tx.blobs.put(tx, b"committed mail"))
+        old, fresh = blob_dir / "ab" / ".tmp-old", blob_dir / "ab" / ".tmp-fresh"
+        orphan = Path(s.blobs.path(hashlib.sha256(b"never committed").hexdigest()))
+        for path in (old, fresh, orphan):
+            path.write_bytes(b"partial")
+        past = os.path.getmtime(old) - 3600
+        os.utime(old, (past, past))
+        os.utime(orphan, (past, past))
+        os.utime(s.blobs.path(kept.sha256), (past, past))
+        s.migrate()  # startup: temp files older than the sweep age go
+        assert not old.exists() and fresh.exists() and orphan.exists()
+        assert s.write(lambda tx: tx.blobs.sweep(tx)) == 1  # the file no row names
+        assert not orphan.exists() and fresh.exists()
+        assert s.blobs.read(kept.sha256) == b"committed mail"
+    finally:
+        s.close()
+
+
+def test_batch_syncs_many_blobs_and_reads_first_layout(tmp_store_url: str, tmp_path: Path) -> None:
+    s = open_store(tmp_store_url, blob_backend="files", blob_dir=str(tmp_path / "b"))
+    try:
+        s.migrate()
+        datas = [f"message {i}".encode() for i in range(40)]
+        refs = s.write_batch([(lambda tx, d: tx.blobs.put(tx, d), (d,), {}) for d in datas])
+        assert [s.blobs.read(r.sha256) for r in refs] == datas
+        assert not [p for p in (tmp_path / "b").rglob(".tmp-*")]
+        # A blob in the first layout (ab/cd/<sha>) is still found.
+        ref = refs[0]
+        old = tmp_path / "b" / ref.sha256[:2] / ref.sha256[2:4] / ref.sha256
+        old.parent.mkdir()
+        os.replace(s.blobs.path(ref.sha256), old)
+        assert s.blobs.read(ref.sha256) == datas[0]
+    finally:
+        s.close()

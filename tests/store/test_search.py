@@ -77,3 +77,31 @@ def test_expunged_messages_leave_the_index(corpus) -> None:
     store.write(messages.set_flags, inbox.id, [1], "add", {"\\Deleted"})
     store.write(messages.expunge, inbox.id)
     assert uids(store, inbox, "invoice") == [4]
+
+
+def test_batch_failed_job_leaves_no_index_rows(alice) -> None:
+    """Group commit: a job that fails after ingesting rolls back its index rows with its
+    SAVEPOINT; the jobs around it are indexed and searchable."""
+    store, acct, inbox = alice
+
+    def ingest_then_fail(tx, raw):
+        messages.ingest(tx, acct.id, inbox.id, raw)
+        raise RuntimeError("after ingest")
+
+    results = store.write_batch([
+        (messages.ingest, (acct.id, inbox.id, make_raw(1, subject="alpha", body="zebra"), ), {}),
+        (ingest_then_fail, (make_raw(2, subject="beta", body="zebra giraffe"),), {}),
+        (messages.ingest, (acct.id, inbox.id, make_raw(3, subject="gamma", body="zebra"),), {}),
+    ])
+    assert isinstance(results[1], RuntimeError)
+    assert uids(store, inbox, "zebra") == [2, 1]  # UIDs 1 and 2: the failed job's UID was rolled back too
+    assert uids(store, inbox, "giraffe") == []
+    assert uids(store, inbox, "beta") == []
+
+
+def test_indexed_text_is_capped(alice) -> None:
+    store, acct, inbox = alice
+    body = "early " + "filler " * (search.MAX_INDEXED_TEXT // 7 + 10) + "lateword"
+    store.write(messages.ingest, acct.id, inbox.id, make_raw(1, body=body))
+    assert uids(store, inbox, "early") == [1]
+    assert uids(store, inbox, "lateword") == []
