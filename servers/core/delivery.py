@@ -1,6 +1,8 @@
 """The one entry for new external mail: SMTP (MX and submission to local users),
-later fetched mail. Today: file into INBOX (or Spam on a hint); the filters work
-extends this class with spam classification and Sieve, one method per step.
+later fetched mail. Per recipient, servers/core/pipeline.py decides (spam verdict,
+then the user's Sieve script); the write job here carries the decisions out:
+folders (created on :create), flags, private comments, redirects and vacation
+replies (queued, or delivered locally), refusals.
 
 Durability (STYLE.md habit 8): `deliver` returns only after the store COMMIT that
 holds the message for every recipient (and the queue entry for remote ones), so the
@@ -12,14 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from postvak.filters import sieve
+from postvak.servers.core import delivery_spam, pipeline
+from postvak.store import accounts, mailboxes, messages, queue, state
 from postvak.store import ingest as store_ingest
-from postvak.store import mailboxes, messages, queue
-from postvak.store.errors import NotFound, QuotaExceeded
+from postvak.store.errors import AlreadyExists, Forbidden, NotFound, QuotaExceeded
 from postvak.store.types import Resolved, Stored
 
-OK, FULL, UNKNOWN = "ok", "mailbox full", "no such user"
+OK, FULL, UNKNOWN, REJECTED = "ok", "mailbox full", "no such user", "rejected"
 
 
 @dataclass(frozen=True)
@@ -29,14 +34,20 @@ class Target:
     recipient: Resolved
     special_use: str | None = None  # None: INBOX; "\\Junk": Spam
     flags: frozenset[str] = frozenset()
+    mailbox: str | None = None  # a folder by name (Sieve fileinto); wins over special_use
+    create: bool = False  # RFC 5490 3.2 fileinto :create
+    comment: str | None = None  # private note (vnd.postvak.comment), set after ingest
+    raw: bytes | None = None  # this recipient's copy when it differs (spam headers)
+    discard: bool = False  # Sieve discard or reject: no copy, yet delivered (RFC 5228 4.3)
 
 
 @dataclass(frozen=True)
 class DeliveryResult:
     recipient: Resolved
-    status: str  # OK, FULL or UNKNOWN
+    status: str  # OK, FULL, UNKNOWN or REJECTED
     stored: Stored | None = None
     purged: bool = False  # room was made by purging Trash/Spam
+    detail: str = ""  # REJECTED: the reason for the SMTP reply (550 5.7.1)
 
     @property
     def ok(self) -> bool:
@@ -47,11 +58,17 @@ class DeliveryResult:
 class DeliveryOutcome:
     results: tuple[DeliveryResult, ...]
     queue_id: int | None = None  # outbound queue entry for remote recipients
+    sent: int = 0  # redirects, vacation replies and bounces sent or queued
 
 
 class Delivery:
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
+        self.scripts = pipeline.ScriptCache()
+        self.clock: Any = lambda: datetime.now(UTC)  # tests pin Sieve's currentdate with this
+        self.spam_on, self.spam_conf = pipeline.spam_settings(getattr(ctx, "settings", None))
+        max_redirects = int(pipeline._section(getattr(ctx, "settings", None), "sieve").get("max_redirects", 4))
+        self.limits = sieve.Limits(max_redirects=max_redirects)
 
     async def deliver(
         self,
@@ -83,19 +100,74 @@ class Delivery:
     ) -> DeliveryOutcome:
         """As `deliver`, with the queue id; `queue_raw` is what remote recipients get when
         it differs from the local copy (no Return-Path: the last hop adds that)."""
-        targets = self.plan(recipients, raw, spam_hint=spam_hint)
+        decisions = await self.decide(mail_from, recipients, raw, source=source, spam_hint=spam_hint)
+        smtp_time = source in pipeline.SMTP_SOURCES
+        if smtp_time and decisions and not remote and all(d.reject is not None for d in decisions):
+            # RFC 5429 2.1: every recipient refused it: the SMTP reply carries the reason.
+            self.ctx.log.info("delivery.rejected", source=source, recipients=len(decisions))
+            return DeliveryOutcome(tuple(DeliveryResult(d.recipient, REJECTED, detail=d.reject or "")
+                                         for d in decisions))
+        targets, sends = self.targets(decisions, mail_from, raw)
         outcome: DeliveryOutcome = await self.ctx.runner.write(
-            commit_delivery, targets, raw, mail_from, list(remote), queue_raw
+            commit_delivery, targets, raw, mail_from, list(remote), queue_raw, sends
         )
+        if outcome.queue_id is not None or outcome.sent:
+            kick = self.ctx.extras.get("outbound_kick") if isinstance(self.ctx.extras, dict) else None
+            if kick is not None:
+                kick()
         self.ctx.log.info(
             "delivery", source=source, size=len(raw), local=len(targets), remote=len(remote),
-            failed=sum(1 for r in outcome.results if not r.ok), queue_id=outcome.queue_id,
+            failed=sum(1 for r in outcome.results if not r.ok), queue_id=outcome.queue_id, sent=outcome.sent,
         )
         return outcome
 
+    async def decide(self, mail_from: str, recipients: list[Resolved], raw: bytes, *, source: str,
+                     spam_hint: str | None = None) -> list[pipeline.Decision]:
+        """One decision per distinct account (spam, then Sieve); never raises for a
+        filter problem: that recipient gets the plain INBOX copy and a log line."""
+        distinct: dict[int, Resolved] = {}
+        for rcpt in recipients:
+            distinct.setdefault(rcpt.account_id, rcpt)
+        spam_on = self.spam_on and source not in pipeline.TRUSTED_SOURCES
+        global_model = await self.ctx.runner.read(delivery_spam.global_model) if spam_on else None
+        out = []
+        for rcpt in distinct.values():
+            try:
+                inputs = await self.ctx.runner.read(pipeline.load_inputs, rcpt.account_id)
+                original = _with_detail(rcpt)
+                decision = await self.ctx.runner.offload(
+                    pipeline.decide, rcpt, original, mail_from, raw, inputs, global_model=global_model,
+                    spam_on=spam_on, spam_conf=self.spam_conf, spam_hint=spam_hint,
+                    smtp_time=source in pipeline.SMTP_SOURCES, limits=self.limits, cache=self.scripts,
+                    hostname=self.ctx.hostname, now=self.clock())
+            except Exception as exc:  # a filter bug must not lose mail
+                self.ctx.log.error("delivery.filter_failed", account=rcpt.account_id, error=repr(exc), exc_info=True)
+                special = "\\Junk" if spam_hint == "spam" else None
+                decision = pipeline.Decision(rcpt, raw, (pipeline.Filing(special_use=special),))
+            for error in decision.errors:
+                self.ctx.log.warning("sieve.runtime_error", account=rcpt.account_id, error=error[:300])
+            out.append(decision)
+        return out
+
+    def targets(self, decisions: list[pipeline.Decision], mail_from: str,
+                raw: bytes) -> tuple[list[Target], list[pipeline.Send]]:
+        targets: list[Target] = []
+        sends: list[pipeline.Send] = []
+        for d in decisions:
+            copy = None if d.raw == raw else d.raw
+            if d.reject is not None and mail_from:
+                # Refused at SMTP time is impossible here (others accepted it): a bounce.
+                sends.append(pipeline.Send("", mail_from, pipeline._refusal(
+                    d.recipient.address, mail_from, d.reject, d.raw, self.ctx.hostname, self.clock())))
+            if not d.filings:
+                targets.append(Target(d.recipient, discard=True))
+            for f in d.filings:
+                targets.append(Target(d.recipient, f.special_use, f.flags, f.mailbox, f.create, f.comment, copy))
+            sends.extend(d.sends)
+        return targets, sends
+
     def plan(self, recipients: list[Resolved], raw: bytes, *, spam_hint: str | None = None) -> list[Target]:
-        """One target per distinct account. A spam hint ("spam") files into Spam; the
-        filters work replaces this step with the classifier and Sieve."""
+        """Without filters: one target per distinct account; a spam hint files into Spam."""
         seen: dict[int, Target] = {}
         special = "\\Junk" if spam_hint == "spam" else None
         for rcpt in recipients:
@@ -103,21 +175,52 @@ class Delivery:
         return list(seen.values())
 
 
+def _with_detail(rcpt: Resolved) -> str:
+    if not rcpt.detail:
+        return rcpt.address
+    local, _, domain = rcpt.address.partition("@")
+    return f"{local}+{rcpt.detail}@{domain}"
+
+
 def commit_delivery(
     tx: Any, targets: list[Target], raw: bytes, mail_from: str, remote: list[str], queue_raw: bytes | None = None,
+    sends: Sequence[pipeline.Send] = (),
 ) -> DeliveryOutcome:
     """The write job (runs on the store writer thread inside one transaction); built
     only from store API functions. A quota refusal is per recipient: the oldest Trash,
     then Spam, is purged to make room, else that recipient gets FULL."""
     results = [_deliver_one(tx, target, raw) for target in targets]
     queue_id = queue.enqueue(tx, mail_from, remote, raw if queue_raw is None else queue_raw) if remote else None
-    return DeliveryOutcome(tuple(results), queue_id)
+    sent = sum(1 for send in sends if _send(tx, send))
+    return DeliveryOutcome(tuple(results), queue_id, sent)
+
+
+def _send(tx: Any, send: pipeline.Send) -> bool:
+    """Redirect, vacation reply or bounce: a local address gets it in INBOX at once,
+    another goes to the outbound queue. A vacation memory key already present means
+    this sender was answered within the period (RFC 5230 4.2): nothing is sent."""
+    if send.memory is not None:
+        if state.get(tx, "vacation", send.account_id, send.memory) is not None:
+            return False
+        expires = datetime.now(UTC) + timedelta(seconds=max(send.memory_seconds, 1))
+        state.put(tx, "vacation", send.account_id, send.memory, True, expires=expires)
+    local = accounts.resolve_recipient(tx, send.to)
+    if not local:
+        queue.enqueue(tx, send.mail_from, [send.to], send.raw)
+        return True
+    for rcpt in {r.account_id: r for r in local}.values():
+        raw = f"Return-Path: <{send.mail_from}>\r\n".encode() + send.raw
+        _deliver_one(tx, Target(rcpt), raw)
+    return True
 
 
 def _deliver_one(tx: Any, target: Target, raw: bytes) -> DeliveryResult:
     account_id = target.recipient.account_id
+    raw = target.raw if target.raw is not None else raw
+    if target.discard:
+        return DeliveryResult(target.recipient, OK)  # RFC 5228 4.3: silently dropped
     try:
-        box = _mailbox_for(tx, account_id, target.special_use)
+        box = _mailbox_for(tx, account_id, target)
     except NotFound:
         return DeliveryResult(target.recipient, UNKNOWN)
     purged = False
@@ -133,13 +236,26 @@ def _deliver_one(tx: Any, target: Target, raw: bytes) -> DeliveryResult:
     # A QuotaExceeded from here on (a concurrent writer on PostgreSQL) fails the whole
     # job, which rolls back: the client gets a 4xx and retries; nothing half-done commits.
     stored = messages.ingest(tx, account_id, box.id, raw, flags=target.flags)
+    if target.comment:
+        messages.set_annotation(tx, box.id, stored.uid, target.comment)
     return DeliveryResult(target.recipient, OK, stored, purged)
 
 
-def _mailbox_for(tx: Any, account_id: int, special_use: str | None) -> Any:
-    if special_use:
+def _mailbox_for(tx: Any, account_id: int, target: Target) -> Any:
+    if target.mailbox and target.mailbox.upper() != "INBOX":
+        box = mailboxes.find_mailbox(tx, account_id, target.mailbox)
+        if box is None and target.create:
+            try:
+                # The store checks names and system-folder rules before it writes anything.
+                box = mailboxes.create_mailbox(tx, account_id, target.mailbox)
+            except (AlreadyExists, Forbidden, ValueError, NotFound):
+                box = mailboxes.find_mailbox(tx, account_id, target.mailbox)
+        if box is not None:
+            return box
+        # RFC 5228 4.1: filing into a missing folder fails; the implicit keep (INBOX) holds it.
+    if target.special_use and not target.mailbox:
         try:
-            return mailboxes.get_special(tx, account_id, special_use)
+            return mailboxes.get_special(tx, account_id, target.special_use)
         except NotFound:
             pass  # no such folder: INBOX rather than losing the message
     return mailboxes.get_mailbox(tx, account_id, "INBOX")

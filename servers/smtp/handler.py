@@ -178,6 +178,9 @@ class SmtpHandler:
             return R.S451_LOCAL_ERROR
         failed = [r for r in outcome.results if not r.ok]
         if len(failed) == len(outcome.results) and outcome.queue_id is None:
+            refused = [r for r in failed if r.status == "rejected"]
+            if refused:  # RFC 5429 2.1: a Sieve (e)reject answered in the SMTP transaction
+                return R.S550_POLICY.with_text(" ".join(refused[0].detail.split())[:200] or "Rejected by filter")
             if any(r.status == "mailbox full" for r in failed):
                 return R.S552_MAILBOX_FULL
             return R.S550_NO_SUCH_USER

@@ -1,0 +1,305 @@
+"""What happens to one new message for each local recipient: spam verdict, then the
+user's active Sieve script, turned into a `Decision` the delivery write job carries out.
+
+Order (issue 6): spam runs first so Sieve can test it (RFC 5235 spamtest); a spam
+message goes to Spam (\\Junk) unless the script files it elsewhere, and never
+triggers vacation or redirect. A Sieve runtime error is the implicit keep plus a log
+line (RFC 5228 2.10.6): nothing is lost. Inputs are read from the store first, the
+CPU work (classifier, interpreter) runs off the reactor through `runner.offload`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from postvak.filters import sieve
+from postvak.filters import spam as spamfilter
+from postvak.servers.core import delivery_spam as spam_state
+from postvak.store import accounts, mailboxes
+from postvak.store import sieve as store_sieve
+from postvak.store.types import Resolved
+
+# RFC 5321 6.3: a message that has passed this many hops is looping; no redirect.
+MAX_HOPS = 25
+# Sources that are our own or authenticated users: no spam check.
+TRUSTED_SOURCES = frozenset({"submission", "submissions", "dsn", "vacation", "redirect", "queue"})
+# Sources where a refusal can still be the SMTP reply (RFC 5429 2.1: reject at SMTP time).
+SMTP_SOURCES = frozenset({"smtp", "lmtp"})
+JUNK = "\\Junk"
+
+
+@dataclass(frozen=True)
+class Filing:
+    """One stored copy: a folder by name (None: INBOX) or by special use."""
+
+    mailbox: str | None = None
+    special_use: str | None = None
+    flags: frozenset[str] = frozenset()
+    create: bool = False
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Send:
+    """A message leaving on the account's behalf (redirect, vacation reply, bounce).
+    With `memory`, it is sent only if that state key is absent, and the key is then
+    kept for `memory_seconds` (RFC 5230 4.2: once per sender per period)."""
+
+    mail_from: str
+    to: str
+    raw: bytes = field(repr=False)
+    account_id: int | None = None
+    memory: str | None = None
+    memory_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    recipient: Resolved
+    raw: bytes = field(repr=False)  # the stored copy: verdict headers + message
+    filings: tuple[Filing, ...] = ()
+    sends: tuple[Send, ...] = ()
+    reject: str | None = None  # refusal reason when it can be the SMTP reply
+    verdict: Any = None  # filters.spam.Verdict or None when not checked
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the decision needs from the store for one account (read in one transaction)."""
+
+    account_id: int
+    addresses: tuple[str, ...]
+    script: str | None
+    script_name: str
+    others: dict[str, str]
+    mailbox_names: frozenset[str]
+    user_model: bytes | None
+    allow: tuple[str, ...]
+    block: tuple[str, ...]
+
+
+def load_inputs(tx: Any, account_id: int, run_sieve: bool = True) -> Inputs:
+    account = accounts.get_account_by_id(tx, account_id)
+    own = [account.address] if account else []
+    own += [i.address for i in accounts.list_identities(tx, account_id)]
+    active = store_sieve.active_script(tx, account_id) if run_sieve else None
+    others = {s.name: s.content for s in store_sieve.list_scripts(tx, account_id)} if active else {}
+    names = frozenset(m.name.lower() for m in mailboxes.list_mailboxes(tx, account_id))
+    lists = spam_state.lists(tx, account_id)
+    return Inputs(account_id, tuple(own), active.content if active else None, active.name if active else "",
+                  others, names, spam_state.user_model(tx, account_id), lists["allow"], lists["block"])
+
+
+def spam_settings(settings: Any) -> tuple[bool, spamfilter.SpamSettings]:
+    section = _section(settings, "spam")
+    enabled = bool(section.get("enabled", True))
+    values = {k: v for k, v in section.items() if k != "enabled"}
+    threshold = float(values.get("threshold", 9.0))
+    # The config speaks in spam probability (0..1); the classifier in points where
+    # Bayes alone gives bayes_weight * probability.
+    if threshold <= 1.0:
+        values["threshold"] = threshold * float(values.get("bayes_weight", 10.0))
+    return enabled, spamfilter.SpamSettings.from_mapping(values)
+
+
+def _section(settings: Any, name: str) -> dict[str, Any]:
+    if settings is None:
+        return {}
+    try:
+        sec = settings.section(name)
+    except Exception:
+        sec = getattr(settings, name, None)
+    if sec is None:
+        return {}
+    if hasattr(sec, "items"):
+        return dict(sec.items())
+    return dict(getattr(sec, "__dict__", {}))
+
+
+_AUTH_RESULT = re.compile(r"\b(spf|dkim|dmarc)=([a-z]+)", re.I)
+
+
+def auth_results(raw: bytes) -> dict[str, str]:
+    """SPF/DKIM/DMARC from the top Authentication-Results (ours: SMTP removed forged ones)."""
+    head = raw[: raw.find(b"\r\n\r\n") if b"\r\n\r\n" in raw else 8192].decode("latin-1")
+    m = re.search(r"^Authentication-Results:(.*(?:\r?\n[ \t].*)*)", head, re.I | re.M)
+    found: dict[str, str] = {}
+    for name, value in _AUTH_RESULT.findall(m.group(1) if m else ""):
+        found.setdefault(name.lower(), value.lower())
+    return found
+
+
+def header_values(raw: bytes, name: str) -> list[str]:
+    end = raw.find(b"\r\n\r\n")
+    head = raw[: end if end >= 0 else len(raw)].decode("latin-1")
+    pat = re.compile(rf"^{re.escape(name)}:(.*(?:\r?\n[ \t].*)*)", re.I | re.M)
+    return [v.strip() for v in pat.findall(head)]
+
+
+def is_loop(raw: bytes, address: str) -> str | None:
+    """Why redirecting this message again would loop, or None."""
+    me = address.lower()
+    for name in ("Delivered-To", "X-Loop"):
+        if any(me in v.lower() for v in header_values(raw, name)):
+            return f"{name} already names {address}"
+    if len(header_values(raw, "Received")) >= MAX_HOPS:
+        return "too many hops"
+    return None
+
+
+class ScriptCache:
+    """Compiled scripts by (account, text hash): compiling once per change, not per message."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, str], sieve.Script] = OrderedDict()
+
+    def get(self, inputs: Inputs, limits: sieve.Limits) -> sieve.Script:
+        text = inputs.script or ""
+        digest = hashlib.sha256("\0".join([text, *sorted(f"{k}\0{v}" for k, v in inputs.others.items())])
+                                .encode()).hexdigest()
+        key = (inputs.account_id, digest)
+        script = self._items.get(key)
+        if script is None:
+            def loader(name: str, location: str) -> str | None:
+                return inputs.others.get(name) if location == "personal" else None
+
+            script = sieve.compile(text, loader=loader, limits=limits, name=inputs.script_name)
+            self._items[key] = script
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return script
+
+
+def decide(
+    recipient: Resolved,
+    original_to: str,
+    mail_from: str,
+    raw: bytes,
+    inputs: Inputs,
+    *,
+    global_model: bytes | None,
+    spam_on: bool,
+    spam_conf: spamfilter.SpamSettings,
+    spam_hint: str | None,
+    smtp_time: bool,
+    limits: sieve.Limits,
+    cache: ScriptCache,
+    hostname: str,
+    now: datetime | None = None,
+) -> Decision:
+    """Pure CPU work (runs in a worker thread): classify, evaluate, translate."""
+    now = now or datetime.now(UTC)
+    verdict = None
+    if spam_on:
+        results = auth_results(raw)
+        context = spamfilter.SpamContext(
+            envelope_from=mail_from, recipients=(original_to,), spf=results.get("spf"),
+            dkim=results.get("dkim"), dmarc=results.get("dmarc"), allow=inputs.allow, block=inputs.block)
+        verdict = spamfilter.classify(
+            raw, context=context, global_model=_model(global_model), user_model=_model(inputs.user_model),
+            settings=spam_conf)
+        raw = b"".join(f"{k}: {v}\r\n".encode() for k, v in verdict.headers) + raw
+    is_spam = bool(verdict and verdict.is_spam) or spam_hint == "spam"
+    default = Filing(special_use=JUNK) if is_spam else Filing()
+    base = Decision(recipient, raw, (default,), verdict=verdict)
+    if not inputs.script:
+        return base
+    try:
+        script = cache.get(inputs, limits)
+    except sieve.SieveSyntaxError as exc:  # stored before a rule change: keep, say why
+        return Decision(recipient, raw, (default,), verdict=verdict, errors=(f"compile: {exc}",))
+    names = inputs.mailbox_names
+    message = sieve.MessageContext(
+        raw, envelope_from=mail_from, envelope_to=original_to,
+        spam_score=verdict.spamtest if verdict else None,
+        spam_percent=verdict.spamtest_percent if verdict else None,
+        mailbox_exists=lambda name: name.lower() in names or name.upper() == "INBOX", now=now)
+    env = sieve.Environment(user_addresses=inputs.addresses)
+    plan = sieve.evaluate(script, message, env=env, limits=limits)
+    if plan.errors:
+        return Decision(recipient, raw, (_flagged(default, plan.implicit_flags),), verdict=verdict,
+                        errors=plan.errors)
+    return _translate(plan, base, default, is_spam, mail_from, smtp_time, hostname, now)
+
+
+def _model(data: bytes | None) -> Any:
+    if not data:
+        return None
+    try:
+        return spamfilter.loads(data)
+    except spamfilter.ModelFormatError:
+        return None  # a damaged model must not stop delivery
+
+
+def _flagged(filing: Filing, flags: frozenset[str]) -> Filing:
+    return Filing(filing.mailbox, filing.special_use, filing.flags | flags, filing.create, filing.comment)
+
+
+def _translate(plan: sieve.Plan, base: Decision, default: Filing, is_spam: bool, mail_from: str,
+               smtp_time: bool, hostname: str, now: datetime) -> Decision:
+    rcpt = base.recipient
+    filings: list[Filing] = []
+    sends: list[Send] = []
+    comments: list[str] = []
+    errors: list[str] = []
+    reject: str | None = None
+    keep_anyway = False
+    for action in plan.effective_actions():
+        if isinstance(action, sieve.Keep):
+            filings.append(_flagged(default, action.flags))  # spam stays in Spam on keep
+        elif isinstance(action, sieve.FileInto):
+            filings.append(Filing(action.mailbox, None, action.flags, action.create))
+        elif isinstance(action, sieve.Comment):
+            comments.append(action.text)
+        elif isinstance(action, sieve.Redirect):
+            why = "spam is never forwarded" if is_spam else is_loop(base.raw, rcpt.address)
+            if why:
+                errors.append(f"redirect to {action.address} skipped: {why}")
+                keep_anyway = not action.copy
+                continue
+            copy = f"Delivered-To: {rcpt.address}\r\n".encode() + base.raw
+            sends.append(Send(mail_from, action.address, copy, rcpt.account_id))
+        elif isinstance(action, sieve.Vacation):
+            if is_spam:
+                continue  # issue 6: spam never triggers vacation
+            headers = {k: (sieve.MessageContext(base.raw).headers(k) or [""])[0]
+                       for k in ("subject", "message-id", "references")}
+            reply = sieve.build_vacation_reply(action, headers, now=now, domain=hostname)
+            sends.append(Send("", action.sender, reply, rcpt.account_id,
+                              memory=sieve.vacation_key(action.handle, action.sender),
+                              memory_seconds=action.seconds))
+        elif isinstance(action, sieve.Reject):
+            if smtp_time:
+                reject = action.reason
+            elif is_spam:
+                keep_anyway = True  # no bounces to forged spam senders: file it in Spam
+            elif mail_from:
+                sends.append(Send("", mail_from, _refusal(rcpt.address, mail_from, action.reason, base.raw,
+                                                          hostname, now)))
+        # Discard: nothing to do (RFC 5228 4.3)
+    if keep_anyway and not filings:
+        filings.append(default)
+    if comments and filings:
+        first = filings[0]
+        filings[0] = Filing(first.mailbox, first.special_use, first.flags, first.create, "\n".join(comments))
+    return Decision(rcpt, base.raw, tuple(filings), tuple(sends), reject, base.verdict, tuple(errors))
+
+
+def _refusal(rcpt: str, sender: str, reason: str, raw: bytes, hostname: str, now: datetime) -> bytes:
+    """RFC 5429 2.2: the refusal after the SMTP transaction, as a DSN (RFC 3464)."""
+    from postvak.protocols.mime.headers import body_offset
+    from postvak.protocols.smtp import DsnRecipient, OriginalEnvelope, build_dsn, parse_mailbox
+
+    text = " ".join(reason.split())[:400] or "rejected by the recipient's filter"
+    headers = raw[: body_offset(raw, 0, len(raw))]
+    return build_dsn(hostname, OriginalEnvelope(parse_mailbox(sender, smtputf8=True)),
+                     [DsnRecipient(rcpt, "failed", "5.7.1", f"550 5.7.1 {text}")], headers, date=now)
