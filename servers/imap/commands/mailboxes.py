@@ -11,7 +11,7 @@ from postvak.protocols.imap import codes
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
 from postvak.servers.imap.errors import Bad, No, from_store
-from postvak.store import mailboxes, messages
+from postvak.store import fetchmeta, mailboxes, messages
 from postvak.store.errors import NotFound, StoreError
 from postvak.store.types import Mailbox
 
@@ -164,8 +164,28 @@ async def delete(s: ImapSession, tag: str, req: rq.Delete) -> None:
     await s.ctx.runner.write(mailboxes.delete_mailbox, s.account.id, req.mailbox)
 
 
+MOVE_CHUNK = 500  # uids per messages.move call: keeps each IN (...) list under SQLite's variable limit
+
+
+def rename_inbox(tx: Any, account_id: int, new: str) -> Mailbox:
+    """RFC 3501 6.3.5 / RFC 9051 6.3.6: RENAME INBOX creates ``new`` and moves every message of
+    INBOX into it; INBOX stays, empty, and its children are not renamed. One transaction."""
+    inbox = mailboxes.get_mailbox(tx, account_id, "INBOX")
+    target = mailboxes.create_mailbox(tx, account_id, new)
+    uids = fetchmeta.all_uids(tx, inbox.id)
+    for i in range(0, len(uids), MOVE_CHUNK):
+        messages.move(tx, inbox.id, uids[i : i + MOVE_CHUNK], target.id)
+    return mailboxes.get_mailbox_by_id(tx, target.id)
+
+
 async def rename(s: ImapSession, tag: str, req: rq.Rename) -> None:
     try:
+        if mailboxes.canonical(req.old) == "INBOX":
+            new = req.new.rstrip(SEP)
+            if mailboxes.canonical(new) == "INBOX":
+                raise No("cannot rename INBOX to itself", codes.ALREADYEXISTS)
+            await s.ctx.runner.write(rename_inbox, s.account.id, new)
+            return
         await s.ctx.runner.write(mailboxes.rename_mailbox, s.account.id, req.old, req.new)
     except StoreError as exc:
         if type(exc) is StoreError:

@@ -1,0 +1,117 @@
+"""Lean reads for IMAP FETCH and friends: only the columns the requested items need.
+
+``messages.fetch_meta`` reads and JSON-decodes envelope, body structure, preview and
+annotation for every message; a flags-only FETCH (the most common one: clients
+resynchronising) needs none of that. Here the caller names the fields it wants and
+gets ``FetchMeta`` rows in ascending uid order, decoded as little as possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from postvak.store import schema
+from postvak.store.flags import COLUMNS, SPELLING
+
+M = schema.messages
+CHUNK = 500  # uids per IN (...): well under SQLite's bound-variable limit
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Optional field -> column. uid, modseq and the flag columns are always read.
+OPTIONAL = {
+    "internal_date": M.c.internal_date,
+    "size": M.c.size,
+    "blob_sha": M.c.blob_sha,
+    "thread_id": M.c.thread_id,
+    "envelope": M.c.envelope,
+    "body": M.c.body,
+    "preview": M.c.preview,
+}
+FIELDS = frozenset(OPTIONAL)
+_BASE = (M.c.uid, M.c.modseq, *[M.c[c] for c in COLUMNS], M.c.keywords)
+_NFLAG = len(COLUMNS)
+
+
+@dataclass(frozen=True)
+class FetchMeta:
+    """One message as FETCH needs it. Fields not asked for keep their defaults
+    (EPOCH, 0, "", None): read only what you asked ``fetch_meta`` for."""
+
+    uid: int
+    modseq: int
+    flags: frozenset[str]
+    internal_date: datetime = EPOCH
+    size: int = 0
+    blob_sha: str = ""
+    thread_id: int | None = None
+    envelope_json: Any = None
+    body_json: Any = None
+    preview: str | None = None
+
+
+# Flag sets repeat a lot (most messages are "\Seen" or nothing): share the frozensets.
+_FLAG_SETS: dict[tuple[Any, ...], frozenset[str]] = {}
+_FLAG_SETS_MAX = 4096
+
+
+def _flags(key: tuple[Any, ...]) -> frozenset[str]:
+    found = _FLAG_SETS.get(key)
+    if found is not None:
+        return found
+    out = {SPELLING[c] for c, on in zip(COLUMNS, key, strict=False) if on}
+    if key[_NFLAG]:
+        out.update(key[_NFLAG].split(" "))
+    flags = frozenset(out)
+    if len(_FLAG_SETS) >= _FLAG_SETS_MAX:
+        _FLAG_SETS.clear()
+    _FLAG_SETS[key] = flags
+    return flags
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they are stored in UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def fetch_meta(tx: Any, mailbox_id: int, uids: Iterable[int], fields: Iterable[str] = ()) -> list[FetchMeta]:
+    """Messages of ``mailbox_id`` among ``uids`` (missing ones skipped), ascending uid, with
+    the flags, modseq and the optional ``fields`` (names in ``FIELDS``) filled in."""
+    wanted = [f for f in OPTIONAL if f in set(fields)]
+    unknown = set(fields) - FIELDS
+    if unknown:
+        raise ValueError(f"unknown FetchMeta fields {sorted(unknown)}")
+    cols = (*_BASE, *[OPTIONAL[f] for f in wanted])
+    keys = [_KEY[f] for f in wanted]
+    items = sorted({int(u) for u in uids})
+    out: list[FetchMeta] = []
+    for i in range(0, len(items), CHUNK):
+        part = items[i : i + CHUNK]
+        rows = tx.conn.execute(
+            select(*cols).where(M.c.mailbox_id == mailbox_id, M.c.uid.in_(part)).order_by(M.c.uid)
+        ).all()
+        for r in rows:
+            extra: dict[str, Any] = {}
+            for n, key in enumerate(keys):
+                value = r[2 + _NFLAG + 1 + n]
+                if key == "internal_date":
+                    value = _utc(value)
+                elif key == "size":
+                    value = int(value)
+                extra[key] = value
+            out.append(FetchMeta(int(r[0]), int(r[1]), _flags(tuple(r[2 : 2 + _NFLAG + 1])), **extra))
+    return out
+
+
+# FetchMeta attribute for each optional field (JSON columns get a _json suffix as in MessageMeta).
+_KEY = {f: (f + "_json" if f in ("envelope", "body") else f) for f in OPTIONAL}
+
+
+def all_uids(tx: Any, mailbox_id: int) -> list[int]:
+    """Every uid in the mailbox, ascending (no other column read)."""
+    rows = tx.conn.execute(select(M.c.uid).where(M.c.mailbox_id == mailbox_id).order_by(M.c.uid)).scalars()
+    return [int(u) for u in rows]
