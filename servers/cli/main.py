@@ -20,6 +20,7 @@ from postvak.servers.cli import (
     cmd_serve,
     dns,
     domains,
+    footer,
     groups,
     identities,
     queue,
@@ -29,7 +30,7 @@ from postvak.servers.cli import (
 from postvak.servers.cli.context import DEFAULT_CONFIG, CliContext
 from postvak.servers.cli.errors import CliError
 
-COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status, dns, queue)
+COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status, dns, queue, footer)
 
 
 class Parser(argparse.ArgumentParser):

@@ -44,19 +44,30 @@ def background(ctx: Any, name: str, coro: Awaitable[Any]) -> Stop:
 
 
 # -- the jobs -------------------------------------------------------------------------
-def dkim_keys(ctx: Any) -> Stop:
-    """DKIM keys in memory for the submission path (it signs on the reactor without the
-    store); refreshed so `postvak domain add` takes effect within a minute."""
-    from postvak.servers.smtp import dkim
+def outgoing_mail(ctx: Any) -> Stop:
+    """Per-domain footers and DKIM keys in memory for the submission path, which calls
+    ctx.extras["dkim_sign"](sender, raw) on the reactor without the store: the footer
+    is added first, then the signature covers the final bytes. Refreshed every minute,
+    so `postvak domain add` / `postvak footer set` take effect within a minute."""
+    from postvak.servers.smtp import dkim, footer
 
     signer = dkim.DkimSigner()
+    footers: dict[str, str] = {}
+
+    def finish(sender: str, raw: bytes) -> bytes:
+        domain = dkim.from_domain(raw) or sender.rpartition("@")[2].lower()
+        return signer.sign_for_sender(sender, footer.apply_footer(raw, footers.get(domain)))
+
     ctx.extras["dkim_signer"] = signer
-    ctx.extras["dkim_sign"] = signer.sign_for_sender
+    ctx.extras["dkim_sign"] = finish
 
     async def refresh() -> None:
         signer.keys = await ctx.runner.read(dkim.all_keys)
+        fresh = await ctx.runner.read(footer.all_footers)
+        footers.clear()
+        footers.update(fresh)
 
-    return every(ctx, "dkim_keys", 60.0, refresh)
+    return every(ctx, "outgoing_mail", 60.0, refresh)
 
 
 def outbound_queue(ctx: Any) -> Stop:
@@ -80,7 +91,7 @@ def purge_state(ctx: Any) -> Stop:
 
 
 JOBS: list[tuple[str, Starter]] = [
-    ("dkim_keys", dkim_keys),
+    ("outgoing_mail", outgoing_mail),
     ("outbound_queue", outbound_queue),
     ("purge_state", purge_state),
 ]
