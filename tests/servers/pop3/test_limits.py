@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from postvak.servers.pop3 import session as session_module
-
 from tests.servers.pop3.pop3_client import Env, message
 
 

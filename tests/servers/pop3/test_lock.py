@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from postvak.servers.pop3 import lock
-
 from tests.servers.pop3.pop3_client import BOB, Env
 
 

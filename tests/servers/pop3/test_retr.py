@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from postvak.servers.pop3 import stream
-
 from tests.servers.pop3.pop3_client import Env, message
 
 

@@ -7,7 +7,6 @@ from postvak.servers.core.context import StreamListener
 from postvak.servers.pop3.config import Pop3Config
 from postvak.servers.pop3.server import listener
 from postvak.servers.pop3.session import Pop3Session
-
 from tests.servers.pop3.pop3_client import Env
 
 

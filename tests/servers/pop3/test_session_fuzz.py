@@ -7,8 +7,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from postvak.servers.pop3.session import Pop3Session
 
+from postvak.servers.pop3.session import Pop3Session
 from tests.servers.pop3.pop3_client import close_env, make_env
 
 WORDS = [b"USER ", b"PASS ", b"AUTH PLAIN ", b"STAT", b"LIST ", b"UIDL", b"RETR 1", b"TOP 1 ", b"DELE ",

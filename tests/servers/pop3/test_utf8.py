@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from postvak.servers.core.auth import hash_password
 from postvak.store import accounts
-
 from tests.servers.pop3.pop3_client import Env
 
 
