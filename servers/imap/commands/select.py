@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from postvak.protocols.imap import codes
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
+from postvak.protocols.imap.seqset import SequenceSet
 from postvak.servers.imap.errors import Bad, from_store
 from postvak.servers.imap.selected import SelectedView
 from postvak.store import mailboxes, messages
@@ -58,13 +59,54 @@ async def select(s: ImapSession, tag: str, req: rq.Select) -> tuple[str, codes.C
     return f"{'EXAMINE' if req.readonly else 'SELECT'} completed", codes.READ_ONLY if req.readonly else codes.READ_WRITE
 
 
+SEQ_MATCH_MAX = 10_000  # pairs of seq-match data we look at; a longer sample is ignored (it only narrows)
+
+
+def _expand(seqset: SequenceSet, star: int) -> list[int] | None:
+    """The numbers of a seq-match set in the client's order ("*" is ``star``); None if too many."""
+    out: list[int] = []
+    for lo, hi in seqset.ranges:
+        a = star if lo is None else lo
+        b = star if hi is None else hi
+        a, b = min(a, b), max(a, b)
+        if len(out) + b - a + 1 > SEQ_MATCH_MAX:
+            return None
+        out.extend(range(a, b + 1))
+    return out
+
+
+def known_expunges_floor(view: SelectedView, seq_match: tuple[SequenceSet, SequenceSet]) -> int:
+    """RFC 7162 3.2.5.2 message sequence match data: the highest UID up to which the client
+    provably knows every expunge (0: none). Each (seq, uid) pair is compared with the mailbox as
+    it is now; a match means the client's and the server's messages up to that UID are the same.
+    Like the RFC's example, we stop at the first pair that does not match."""
+    top_uid = view.uids[-1] if view.uids else 0
+    seqs, uids = _expand(seq_match[0], view.exists), _expand(seq_match[1], top_uid)
+    if seqs is None or uids is None or len(seqs) != len(uids):
+        return 0  # malformed sample: answer as if it were absent
+    if any(b <= a for a, b in zip(seqs, seqs[1:], strict=False)) or any(
+        b <= a for a, b in zip(uids, uids[1:], strict=False)
+    ):
+        return 0  # the RFC requires both sets in ascending order
+    floor = 0
+    for seq, uid in zip(seqs, uids, strict=True):
+        if not 1 <= seq <= view.exists or view.uid_of(seq) != uid:
+            break
+        floor = uid
+    return floor
+
+
 async def _qresync(s: ImapSession, view: SelectedView, q: rq.QResync) -> None:
     """RFC 7162 3.2.5.2: VANISHED (EARLIER) for what went away, FETCH for what changed."""
     changed, gone = await s.ctx.runner.read(messages.changes_since, view.mailbox_id, q.modseq)
-    if q.known_uids is not None:
-        top = max([*view.uids, *gone, 1])
-        known = set(q.known_uids.iter(top))
-        gone = [u for u in gone if u in known]
+    if q.known_uids is not None and gone:
+        # Only UIDs the client says it knows; spans resolved once (the set may be huge, e.g. 1:4000000000).
+        top = max(view.mailbox.uidnext - 1, gone[-1])
+        spans = q.known_uids.resolve(top)
+        gone = [u for u in gone if any(a <= u <= b for a, b in spans)]
+    if q.seq_match is not None and gone:
+        floor = known_expunges_floor(view, q.seq_match)
+        gone = [u for u in gone if u > floor]
     if gone:
         s.write(fmt.vanished(gone, earlier=True))
     for meta in changed:
