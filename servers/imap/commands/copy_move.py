@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from postvak.protocols.imap import codes
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
+from postvak.servers.core import training
 from postvak.servers.imap.errors import No, from_store
 from postvak.store import mailboxes, messages
 from postvak.store.errors import NotFound
@@ -32,6 +33,7 @@ async def copy(s: ImapSession, tag: str, req: rq.Copy) -> tuple[str, codes.Code 
     pairs = await s.ctx.runner.write(messages.copy, view.mailbox_id, uids, dest.id)
     if not pairs:
         raise No("messages were expunged meanwhile", codes.EXPUNGEISSUED)
+    await training.after_copy(s.ctx, s.account.id, view.mailbox_id, dest, pairs)  # Spam in/out trains
     return "COPY completed", codes.copyuid(dest.uidvalidity, [a for a, _ in pairs], [b for _, b in pairs])
 
 
@@ -46,6 +48,7 @@ async def move(s: ImapSession, tag: str, req: rq.Move) -> tuple[str, codes.Code 
     if dest.id == view.mailbox_id:
         raise No("source and destination are the same mailbox", codes.CANNOT)
     pairs = await s.ctx.runner.write(messages.move, view.mailbox_id, uids, dest.id)
+    await training.after_copy(s.ctx, s.account.id, view.mailbox_id, dest, pairs)  # Spam in/out trains
     if pairs:
         # RFC 6851 4.3: COPYUID goes in an untagged OK before the expunges.
         code = codes.copyuid(dest.uidvalidity, [a for a, _ in pairs], [b for _, b in pairs])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from postvak.protocols.imap import codes
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
+from postvak.servers.core import training
 from postvak.servers.imap.errors import No
 from postvak.store import messages
 
@@ -26,6 +27,8 @@ async def store(s: ImapSession, tag: str, req: rq.Store) -> tuple[str, codes.Cod
     changed, failed = await s.ctx.runner.write(
         messages.set_flags, view.mailbox_id, uids, MODES[req.mode], req.flags, req.unchangedsince
     )
+    if changed and req.mode != "-":  # $Junk / $NotJunk train the spam filter (issue 6)
+        await training.after_store(s.ctx, s.account.id, view.mailbox_id, [c.uid for c in changed], req.flags, True)
     new_modseq = {c.uid: c.modseq for c in changed}
     for c in changed:
         view.note_flags(c.uid, c.flags, c.modseq)

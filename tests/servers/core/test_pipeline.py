@@ -4,6 +4,7 @@ Spam folder, GTUBE, Sieve actions carried out, vacation memory, loop protection.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 def mail(sender: str = "a@remote.test", to: str = "u@example.test", subject: str = "hello", body: str = "hi there",
          extra: str = "") -> bytes:
     return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Mon, 3 Jun 2024 10:00:00 +0000\r\n"
-            f"Message-ID: <{abs(hash((sender, subject, body)))}@remote.test>\r\n{extra}\r\n{body}\r\n").encode()
+            f"Message-ID: <{hashlib.sha1((sender + subject + body).encode()).hexdigest()[:16]}@remote.test>\r\n{extra}\r\n{body}\r\n").encode()
 
 
 class Env:
