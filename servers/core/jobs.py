@@ -90,10 +90,18 @@ def purge_state(ctx: Any) -> Stop:
     return every(ctx, "purge_state", 3600.0, purge)
 
 
+def purge_trash_spam(ctx: Any) -> Stop:
+    """Trash and Spam older than the delivery.*_retention_days settings (delivery_jobs.py)."""
+    from postvak.servers.core import delivery_jobs
+
+    return delivery_jobs.start(ctx)
+
+
 JOBS: list[tuple[str, Starter]] = [
     ("outgoing_mail", outgoing_mail),
     ("outbound_queue", outbound_queue),
     ("purge_state", purge_state),
+    ("purge_trash_spam", purge_trash_spam),
 ]
 
 
