@@ -20,17 +20,21 @@ from postvak.servers.cli import (
     cmd_serve,
     dns,
     domains,
+    filter,
     footer,
     groups,
     identities,
     queue,
+    sieve,
+    spam,
     status,
     users,
 )
 from postvak.servers.cli.context import DEFAULT_CONFIG, CliContext
 from postvak.servers.cli.errors import CliError
 
-COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status, dns, queue, footer)
+COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status, dns, queue, footer,
+                  filter, sieve, spam)
 
 
 class Parser(argparse.ArgumentParser):
