@@ -19,6 +19,7 @@ from twisted.internet import interfaces, protocol
 from zope.interface import implementer
 
 _session_ids = itertools.count(1)
+TLS_CLOSE_GRACE_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,19 @@ class SessionProtocol(protocol.Protocol):
         self.log.info("starttls")
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.raw_transport.loseConnection()
+        if self.tls_active:
+            # Twisted's TLS close waits for the peer's close_notify; many clients
+            # (mbsync, fetchmail) instead wait for us to close the socket after BYE.
+            from twisted.internet import reactor
+
+            reactor.callLater(TLS_CLOSE_GRACE_SECONDS, self._abort_if_open)
+
+    def _abort_if_open(self) -> None:
         if not self.closed:
-            self.raw_transport.loseConnection()
+            self.raw_transport.abortConnection()
 
     # IPushProducer: the transport tells us when its write buffer is full.
     def pauseProducing(self) -> None:
