@@ -50,6 +50,8 @@ class SelectedView:
     pending_expunge: set[int] = field(default_factory=set)
     stale: bool = False
     gone: bool = False  # the mailbox was deleted or renamed away by someone else
+    # Encoded ENVELOPEs by (uid, utf8), filled and bounded by commands/fetch.py: messages never change.
+    envelopes: dict[tuple[int, bool], bytes] = field(default_factory=dict)
 
     @classmethod
     def from_snapshot(cls, mailbox: Mailbox, metas: Iterable[MessageMeta], readonly: bool) -> SelectedView:
@@ -125,6 +127,8 @@ class SelectedView:
             self.flags.pop(uid, None)
             self.modseqs.pop(uid, None)
             self.recent.discard(uid)
+            self.envelopes.pop((uid, False), None)
+            self.envelopes.pop((uid, True), None)
             if not qresync:
                 out.append(fmt.expunge(seq))
         return out

@@ -1,0 +1,145 @@
+"""FETCH speed work: lean store reads, one write per chunk, the session's ENVELOPE cache,
+the fast ENVELOPE encoder (equal to protocols/imap/bodystructure's), PREVIEW formatting."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from postvak.protocols import mime
+from postvak.protocols.imap import bodystructure
+from postvak.protocols.imap.fetch import Att, BodySection, Preview, Section
+from postvak.servers.imap.commands.fetch import PREVIEW_MAX, envelope_bytes, needed_fields
+from postvak.store import messages
+from tests.servers.imap.harness import message
+
+text = st.one_of(st.none(), st.text(max_size=40), st.text(alphabet='ab "\\\r\n\x00é', max_size=12),
+                 st.text(alphabet="x", min_size=1020, max_size=1030))
+address = st.builds(mime.Address, text, st.one_of(st.none(), st.just("@relay")), text, text)
+addresses = st.lists(address, max_size=3).map(tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.builds(mime.Envelope, date=text, subject=text, from_=addresses, sender=addresses, reply_to=addresses,
+                 to=addresses, cc=addresses, bcc=addresses, in_reply_to=text, message_id=text), st.booleans())
+def test_fast_envelope_is_byte_identical_to_the_protocol_formatter(env_, utf8) -> None:
+    assert envelope_bytes(env_, utf8) == bodystructure.envelope(env_, utf8)
+
+
+def test_needed_fields_flags_only_reads_no_json() -> None:
+    assert needed_fields([Att("UID"), Att("FLAGS"), Att("MODSEQ")]) == frozenset()
+    assert needed_fields([Att("ENVELOPE")]) == {"envelope"}
+    assert needed_fields([Att("INTERNALDATE"), Att("RFC822.SIZE")]) == {"internal_date", "size"}
+    assert {"body", "blob_sha", "size"} <= needed_fields([BodySection(Section())])
+    assert "preview" in needed_fields([Preview()])
+
+
+def _break_json(env) -> None:
+    """Make every stored envelope/body unreadable: any FETCH that decodes them fails."""
+    db = sqlite3.connect(env.store.url.database)
+    db.execute("UPDATE messages SET envelope = '{broken', body = '{broken'")
+    db.commit()
+    db.close()
+
+
+def test_flags_only_fetch_does_not_touch_envelope_or_body_json(env) -> None:
+    for s in "abc":
+        env.deliver(message(s), flags=frozenset({"$Work"}) if s == "b" else frozenset())
+    c = env.client()
+    c.select()
+    _break_json(env)
+    r = c.cmd("FETCH 1:* (UID FLAGS MODSEQ INTERNALDATE RFC822.SIZE)")
+    assert r.ok and len(r.untagged) == 3 and b"$Work" in r.untagged[1]
+    assert c.cmd("FETCH 1 ENVELOPE").text.startswith("[SERVERBUG]")  # proof the JSON is really unreadable
+
+
+def test_envelope_cache_serves_repeats_and_follows_utf8(env) -> None:
+    env.deliver(message("caf\u00e9"))
+    env.deliver(message("plain"))
+    c = env.client()
+    c.select()
+    first = c.cmd("FETCH 1:* ENVELOPE").untagged
+    assert b'"plain"' in first[1] and b"{5}\r\ncaf\xc3\xa9" in first[0]  # 8-bit text is a literal in rev1
+    _break_json(env)
+    assert c.cmd("FETCH 1:* ENVELOPE").untagged == first  # from the session's cache, no JSON read
+
+
+def test_utf8_envelopes_are_quoted(env) -> None:
+    env.deliver(message("caf\u00e9"))
+    c = env.client()
+    c.cmd("ENABLE UTF8=ACCEPT")
+    c.select()
+    assert b'"caf\xc3\xa9"' in c.cmd("FETCH 1 ENVELOPE").untagged[0]
+
+
+def test_expunged_messages_leave_the_cache(env) -> None:
+    for s in "ab":
+        env.deliver(message(s))
+    c = env.client()
+    c.select()
+    c.cmd("FETCH 1:* ENVELOPE")
+    view = c.session.view
+    assert (1, False) in view.envelopes
+    c.cmd("STORE 1 +FLAGS.SILENT (\\Deleted)")
+    c.cmd("EXPUNGE")
+    assert (1, False) not in view.envelopes and (2, False) in view.envelopes
+
+
+def test_preview_is_capped_clean_and_computed_when_missing(env) -> None:
+    env.deliver(message("long", body="word " * 200))
+    env.deliver(message("short", body="hello there"))
+    env.deliver(message("third", body="third body"))
+    c = env.client()
+    c.select()
+    r = c.cmd("FETCH 1:3 (PREVIEW)")
+    assert r.untagged[0].startswith(b'* 1 FETCH (PREVIEW "word word ') and len(r.untagged[0]) < PREVIEW_MAX + 30
+    db = sqlite3.connect(env.store.url.database)
+    db.execute("UPDATE messages SET preview = NULL WHERE uid = 2")
+    db.execute("UPDATE messages SET preview = ? WHERE uid = 3", ("x" * 400 + "\r\n",))
+    db.commit()
+    db.close()
+    c.select()
+    r = c.cmd("FETCH 1:3 (UID PREVIEW)")
+    assert [line.split(b" ")[1] for line in r.untagged] == [b"1", b"2", b"3"]  # order kept across paths
+    assert b'PREVIEW "hello there"' in r.untagged[1]  # computed from the message
+    third = r.untagged[2].split(b"PREVIEW ", 1)[1]
+    assert third == b'"' + b"x" * PREVIEW_MAX + b'")'
+    r = c.cmd("FETCH 2 (PREVIEW (LAZY))")
+    assert b"PREVIEW NIL" in r.untagged[0]  # RFC 8970 3.1: LAZY may answer NIL when not computed
+
+
+def test_fetch_1000_envelopes_under_100ms(env) -> None:
+    mb = env.mailbox()
+
+    def fill(tx):
+        for i in range(1000):
+            messages.ingest(tx, env.account.id, mb.id, message(
+                f"subject number {i}", sender=f"user{i}@example.test", extra="Cc: Carol <carol@example.test>\r\n"))
+
+    env.store.write(fill)
+    c = env.client()
+    best = {}
+    for items in ("(ENVELOPE)", "(FLAGS)"):
+        times = []
+        for _ in range(3):
+            c.select()  # a fresh view each time: nothing cached
+            c.take()
+            c.io.out.clear()
+            c.seen = 0
+            start = time.perf_counter()
+            c.send(b"p1 FETCH 1:1000 " + items.encode() + b"\r\n")
+
+            async def done() -> None:
+                while b"\r\np1 " not in c.io.out[-300:]:
+                    await asyncio.sleep(0.0005)
+
+            env.run(done())
+            times.append(time.perf_counter() - start)
+            assert c.io.out.count(b" FETCH (") == 1000
+        best[items] = min(times)
+    assert best["(ENVELOPE)"] < 0.100, best
+    assert best["(FLAGS)"] < 0.050, best
