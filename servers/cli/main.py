@@ -18,6 +18,7 @@ from postvak.servers.cli import (
     aliases,
     cmd_init,
     cmd_serve,
+    device,
     dns,
     domains,
     filter,
@@ -34,7 +35,7 @@ from postvak.servers.cli.context import DEFAULT_CONFIG, CliContext
 from postvak.servers.cli.errors import CliError
 
 COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status, dns, queue, footer,
-                  filter, sieve, spam)
+                  filter, sieve, spam, device)
 
 
 class Parser(argparse.ArgumentParser):
