@@ -150,13 +150,19 @@ class SessionProtocol(protocol.Protocol):
         if self.tls_active:
             # Twisted's TLS close waits for the peer's close_notify; many clients
             # (mbsync, fetchmail) instead wait for us to close the socket after BYE.
-            from twisted.internet import reactor
+            from twisted.internet import reactor as _reactor
+
+            reactor: Any = _reactor
 
             reactor.callLater(TLS_CLOSE_GRACE_SECONDS, self._abort_if_open)
 
     def _abort_if_open(self) -> None:
+        # Close the TCP connection beneath TLS (a FIN after our close_notify and any
+        # buffered data), not abortConnection, which resets it and makes clients
+        # report "connection reset by peer".
         if not self.closed:
-            self.raw_transport.abortConnection()
+            tcp = getattr(self.raw_transport, "transport", None)
+            (tcp or self.raw_transport).loseConnection()
 
     # IPushProducer: the transport tells us when its write buffer is full.
     def pauseProducing(self) -> None:
