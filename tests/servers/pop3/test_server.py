@@ -21,6 +21,7 @@ def test_listener_builds_sessions_from_settings(env: Env) -> None:
     assert session.config.stls and session.config.idle_timeout == 900
     assert session.config.plaintext_on_loopback == settings.auth.plaintext_on_loopback
     assert not implicit.make_session().config.stls
+    assert session.config.max_failed_logins == 3 and session.config.lock_ttl == 120
 
 
 def test_config_defaults_follow_rfc_1939() -> None:
