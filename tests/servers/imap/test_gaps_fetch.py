@@ -3,9 +3,7 @@ the fast ENVELOPE encoder (equal to protocols/imap/bodystructure's), PREVIEW for
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,7 +110,8 @@ def test_preview_is_capped_clean_and_computed_when_missing(env) -> None:
     assert b"PREVIEW NIL" in r.untagged[0]  # RFC 8970 3.1: LAZY may answer NIL when not computed
 
 
-def test_fetch_1000_envelopes_under_100ms(env) -> None:
+def test_fetch_1000_envelopes_every_message_once(env) -> None:
+    # Speed is measured in bench/bench_imap.py ("FETCH 1:1000 (ENVELOPE)"), not here.
     mb = env.mailbox()
 
     def fill(tx):
@@ -122,24 +121,11 @@ def test_fetch_1000_envelopes_under_100ms(env) -> None:
 
     env.store.write(fill)
     c = env.client()
-    best = {}
-    for items in ("(ENVELOPE)", "(FLAGS)"):
-        times = []
-        for _ in range(3):
-            c.select()  # a fresh view each time: nothing cached
-            c.take()
-            c.io.out.clear()
-            c.seen = 0
-            start = time.perf_counter()
-            c.send(b"p1 FETCH 1:1000 " + items.encode() + b"\r\n")
-
-            async def done() -> None:
-                while b"\r\np1 " not in c.io.out[-300:]:
-                    await asyncio.sleep(0.0005)
-
-            env.run(done())
-            times.append(time.perf_counter() - start)
-            assert c.io.out.count(b" FETCH (") == 1000
-        best[items] = min(times)
-    assert best["(ENVELOPE)"] < 0.100, best
-    assert best["(FLAGS)"] < 0.050, best
+    for items in ("(ENVELOPE)", "(FLAGS)", "(ENVELOPE)"):  # the last one is served from the cache
+        c.select()
+        r = c.cmd("FETCH 1:1000 " + items)
+        assert len(r.untagged) == 1000
+        assert [int(line.split(b" ")[1]) for line in r.untagged] == list(range(1, 1001))
+        if items == "(ENVELOPE)":
+            assert b'"subject number 999"' in r.untagged[999]
+            assert b'"Carol" NIL "carol" "example.test"' in r.untagged[0]
