@@ -41,7 +41,7 @@ def fix_semicolons(raw: bytes) -> bytes:
         if name in RECIPIENT_FIELDS and b";" in data:
             head, sep, value = data.partition(b":")
             if b":" not in value:
-                value = _SEMI.sub(b",", value.rstrip(b"\r\n").rstrip(b", \t")) + b"\r\n"
+                value = _SEMI.sub(b",", value.rstrip(b"\r\n").rstrip(b";, \t")) + b"\r\n"
                 data, changed = head + sep + value, True
         out.append(data)
     return b"".join(out) + raw[end:] if changed else raw
