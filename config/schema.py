@@ -50,12 +50,14 @@ RULES: dict[str, Rule] = {
     "outbound.delay_warning": NONNEG,
     "delivery.trash_retention_days": NONNEG,
     "delivery.spam_retention_days": NONNEG,
+    "delivery.max_hops": POSITIVE,
     # RFC 9051 5.4: the autologout timer must be at least 30 minutes.
     "imap.idle_timeout": Rule(1800),
     "imap.login_timeout": POSITIVE,
     # RFC 1939 3: the autologout timer must be at least 10 minutes.
     "pop3.idle_timeout": Rule(600),
-    "spam.threshold": Rule(0, 1),
+    # A score, not a probability: at least 1, so an old 0..1 value fails loudly.
+    "spam.threshold": Rule(1, 100),
     "sieve.max_script_size": POSITIVE,
     "sieve.max_scripts": POSITIVE,
     "sieve.max_redirects": NONNEG,

@@ -13,7 +13,7 @@ once and either every recipient has it or none does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from postvak.store.errors import AlreadyExists, Forbidden, NotFound, QuotaExceed
 from postvak.store.types import Resolved, Stored
 
 OK, FULL, UNKNOWN, REJECTED = "ok", "mailbox full", "no such user", "rejected"
+Arrival = pipeline.Arrival  # what the SMTP handler knew about the connection
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Delivery:
         self.spam_on, self.spam_conf = pipeline.spam_settings(getattr(ctx, "settings", None))
         max_redirects = int(pipeline._section(getattr(ctx, "settings", None), "sieve").get("max_redirects", 4))
         self.limits = sieve.Limits(max_redirects=max_redirects)
+        self.max_hops = pipeline.max_hops(getattr(ctx, "settings", None))
 
     async def deliver(
         self,
@@ -80,11 +82,12 @@ class Delivery:
         spam_hint: str | None = None,
         remote: Sequence[str] = (),
         queue_raw: bytes | None = None,
+        arrival: pipeline.Arrival | None = None,
     ) -> list[DeliveryResult]:
         """Store `raw` for every local recipient (and queue it for `remote` addresses) in
         one commit. Raises when the commit fails: nothing was stored, answer 4xx."""
         outcome = await self.deliver_all(mail_from, recipients, raw, source=source, spam_hint=spam_hint,
-                                         remote=remote, queue_raw=queue_raw)
+                                         remote=remote, queue_raw=queue_raw, arrival=arrival)
         return list(outcome.results)
 
     async def deliver_all(
@@ -97,16 +100,21 @@ class Delivery:
         spam_hint: str | None = None,
         remote: Sequence[str] = (),
         queue_raw: bytes | None = None,
+        arrival: pipeline.Arrival | None = None,
     ) -> DeliveryOutcome:
         """As `deliver`, with the queue id; `queue_raw` is what remote recipients get when
-        it differs from the local copy (no Return-Path: the last hop adds that)."""
-        decisions = await self.decide(mail_from, recipients, raw, source=source, spam_hint=spam_hint)
+        it differs from the local copy (no Return-Path: the last hop adds that). `arrival`
+        feeds the spam check (client IP, HELO, SPF/DKIM/DMARC); None: read our own
+        Authentication-Results field instead."""
+        decisions = await self.decide(mail_from, recipients, raw, source=source, spam_hint=spam_hint,
+                                      arrival=arrival)
         smtp_time = source in pipeline.SMTP_SOURCES
         if smtp_time and decisions and not remote and all(d.reject is not None for d in decisions):
             # RFC 5429 2.1: every recipient refused it: the SMTP reply carries the reason.
             self.ctx.log.info("delivery.rejected", source=source, recipients=len(decisions))
             return DeliveryOutcome(tuple(DeliveryResult(d.recipient, REJECTED, detail=d.reject or "")
                                          for d in decisions))
+        decisions = await self.redirect_locally(decisions, source=source, arrival=arrival)
         targets, sends = self.targets(decisions, mail_from, raw)
         outcome: DeliveryOutcome = await self.ctx.runner.write(
             commit_delivery, targets, raw, mail_from, list(remote), queue_raw, sends
@@ -122,13 +130,18 @@ class Delivery:
         return outcome
 
     async def decide(self, mail_from: str, recipients: list[Resolved], raw: bytes, *, source: str,
-                     spam_hint: str | None = None) -> list[pipeline.Decision]:
+                     spam_hint: str | None = None, arrival: pipeline.Arrival | None = None,
+                     smtp_time: bool | None = None) -> list[pipeline.Decision]:
         """One decision per distinct account (spam, then Sieve); never raises for a
         filter problem: that recipient gets the plain INBOX copy and a log line."""
         distinct: dict[int, Resolved] = {}
         for rcpt in recipients:
             distinct.setdefault(rcpt.account_id, rcpt)
         spam_on = self.spam_on and source not in pipeline.TRUSTED_SOURCES
+        if arrival is not None and arrival.authenticated:
+            spam_on = False  # a logged-in user's own mail
+        if smtp_time is None:
+            smtp_time = source in pipeline.SMTP_SOURCES
         global_model = await self.ctx.runner.read(delivery_spam.global_model) if spam_on else None
         out = []
         for rcpt in distinct.values():
@@ -138,8 +151,8 @@ class Delivery:
                 decision = await self.ctx.runner.offload(
                     pipeline.decide, rcpt, original, mail_from, raw, inputs, global_model=global_model,
                     spam_on=spam_on, spam_conf=self.spam_conf, spam_hint=spam_hint,
-                    smtp_time=source in pipeline.SMTP_SOURCES, limits=self.limits, cache=self.scripts,
-                    hostname=self.ctx.hostname, now=self.clock())
+                    smtp_time=smtp_time, limits=self.limits, cache=self.scripts,
+                    hostname=self.ctx.hostname, now=self.clock(), arrival=arrival, max_hops=self.max_hops)
             except Exception as exc:  # a filter bug must not lose mail
                 self.ctx.log.error("delivery.filter_failed", account=rcpt.account_id, error=repr(exc), exc_info=True)
                 special = "\\Junk" if spam_hint == "spam" else None
@@ -147,6 +160,37 @@ class Delivery:
             for error in decision.errors:
                 self.ctx.log.warning("sieve.runtime_error", account=rcpt.account_id, error=error[:300])
             out.append(decision)
+        return out
+
+    async def redirect_locally(self, decisions: list[pipeline.Decision], *, source: str,
+                               arrival: pipeline.Arrival | None) -> list[pipeline.Decision]:
+        """A redirect to a local address (an account, alias or group here) is a new
+        arrival for that recipient: its own spam check and Sieve script decide, and its
+        copy commits with the rest (one ingest path, one transaction). Loops end in
+        `pipeline.is_loop`: each hop adds a Delivered-To, so a cycle meets its own
+        address and a chain meets `delivery.max_hops`; the depth bound below is a
+        second fence. Spam trust follows the original arrival (`source`, `arrival`)."""
+        out: list[pipeline.Decision] = []
+        pending = [(d, 0) for d in decisions]
+        while pending:
+            decision, depth = pending.pop(0)
+            keep: list[pipeline.Send] = []
+            for send in decision.sends:
+                local = (await self.ctx.runner.read(accounts.resolve_recipient, send.to)
+                         if send.kind == "redirect" else [])
+                if not local:
+                    keep.append(send)  # remote: the outbound queue; own replies: _send
+                    continue
+                if depth >= self.max_hops:
+                    self.ctx.log.warning("delivery.redirect_depth", account=decision.recipient.account_id,
+                                         to=send.to)
+                    if not decision.filings:  # nothing lost: the redirecting user keeps it
+                        decision = replace(decision, filings=(pipeline.Filing(),))
+                    continue
+                nested = await self.decide(send.mail_from, local, send.raw, source=source, arrival=arrival,
+                                           smtp_time=False)
+                pending.extend((d, depth + 1) for d in nested)
+            out.append(replace(decision, sends=tuple(keep)))
         return out
 
     def targets(self, decisions: list[pipeline.Decision], mail_from: str,
@@ -158,7 +202,8 @@ class Delivery:
             if d.reject is not None and mail_from:
                 # Refused at SMTP time is impossible here (others accepted it): a bounce.
                 sends.append(pipeline.Send("", mail_from, pipeline._refusal(
-                    d.recipient.address, mail_from, d.reject, d.raw, self.ctx.hostname, self.clock())))
+                    d.recipient.address, mail_from, d.reject, d.raw, self.ctx.hostname, self.clock()),
+                    kind="bounce"))
             if not d.filings:
                 targets.append(Target(d.recipient, discard=True))
             for f in d.filings:

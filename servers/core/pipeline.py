@@ -15,6 +15,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from postvak.filters import sieve
@@ -25,12 +26,27 @@ from postvak.store import sieve as store_sieve
 from postvak.store.types import Resolved
 
 # RFC 5321 6.3: a message that has passed this many hops is looping; no redirect.
+# The default of the `delivery.max_hops` setting.
 MAX_HOPS = 25
 # Sources that are our own or authenticated users: no spam check.
 TRUSTED_SOURCES = frozenset({"submission", "submissions", "dsn", "vacation", "redirect", "queue"})
 # Sources where a refusal can still be the SMTP reply (RFC 5429 2.1: reject at SMTP time).
 SMTP_SOURCES = frozenset({"smtp", "lmtp"})
 JUNK = "\\Junk"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the receiving server knew about the connection a message came in on; the
+    SMTP handler fills it from its own checks, so the spam check need not re-parse
+    Authentication-Results. All defaults: "not known" (fetched mail, old callers)."""
+
+    client_ip: str | None = None
+    helo: str | None = None
+    spf: str | None = None  # RFC 8601 result words: pass, fail, softfail, neutral, none, ...
+    dkim: str | None = None
+    dmarc: str | None = None
+    authenticated: bool = False  # submission by a logged-in user
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,9 @@ class Send:
     account_id: int | None = None
     memory: str | None = None
     memory_seconds: int = 0
+    # "redirect" (a local target goes back through Delivery: its own spam check and
+    # Sieve), "vacation" or "bounce" (our own replies: straight into a local INBOX).
+    kind: str = "redirect"
 
 
 @dataclass(frozen=True)
@@ -100,12 +119,14 @@ def spam_settings(settings: Any) -> tuple[bool, spamfilter.SpamSettings]:
     section = _section(settings, "spam")
     enabled = bool(section.get("enabled", True))
     values = {k: v for k, v in section.items() if k != "enabled"}
-    threshold = float(values.get("threshold", 9.0))
-    # The config speaks in spam probability (0..1); the classifier in points where
-    # Bayes alone gives bayes_weight * probability.
-    if threshold <= 1.0:
-        values["threshold"] = threshold * float(values.get("bayes_weight", 10.0))
+    # One scale: `spam.threshold` is the classifier's score (Bayes gives 0..10, rules add
+    # points), the same number X-Spam-Status shows; 9.0 is SpamBayes' 0.90 cutoff.
+    values["threshold"] = float(values.get("threshold", 9.0))
     return enabled, spamfilter.SpamSettings.from_mapping(values)
+
+
+def max_hops(settings: Any) -> int:
+    return int(_section(settings, "delivery").get("max_hops", MAX_HOPS))
 
 
 def _section(settings: Any, name: str) -> dict[str, Any]:
@@ -142,13 +163,14 @@ def header_values(raw: bytes, name: str) -> list[str]:
     return [v.strip() for v in pat.findall(head)]
 
 
-def is_loop(raw: bytes, address: str) -> str | None:
-    """Why redirecting this message again would loop, or None."""
+def is_loop(raw: bytes, address: str, max_hops: int = MAX_HOPS) -> str | None:
+    """Why redirecting this message again would loop, or None. Each relay adds a
+    Received field and each local redirect a Delivered-To, so both count as hops."""
     me = address.lower()
     for name in ("Delivered-To", "X-Loop"):
         if any(me in v.lower() for v in header_values(raw, name)):
             return f"{name} already names {address}"
-    if len(header_values(raw, "Received")) >= MAX_HOPS:
+    if len(header_values(raw, "Received")) + len(header_values(raw, "Delivered-To")) >= max_hops:
         return "too many hops"
     return None
 
@@ -195,15 +217,15 @@ def decide(
     cache: ScriptCache,
     hostname: str,
     now: datetime | None = None,
+    arrival: Arrival | None = None,
+    max_hops: int = MAX_HOPS,
 ) -> Decision:
     """Pure CPU work (runs in a worker thread): classify, evaluate, translate."""
     now = now or datetime.now(UTC)
     verdict = None
+    original = raw  # what a redirect passes on: the next recipient makes its own verdict
     if spam_on:
-        results = auth_results(raw)
-        context = spamfilter.SpamContext(
-            envelope_from=mail_from, recipients=(original_to,), spf=results.get("spf"),
-            dkim=results.get("dkim"), dmarc=results.get("dmarc"), allow=inputs.allow, block=inputs.block)
+        context = spam_context(mail_from, original_to, raw, inputs, arrival)
         verdict = spamfilter.classify(
             raw, context=context, global_model=_model(global_model), user_model=_model(inputs.user_model),
             settings=spam_conf)
@@ -228,7 +250,19 @@ def decide(
     if plan.errors:
         return Decision(recipient, raw, (_flagged(default, plan.implicit_flags),), verdict=verdict,
                         errors=plan.errors)
-    return _translate(plan, base, default, is_spam, mail_from, smtp_time, hostname, now)
+    return _translate(plan, base, default, is_spam, mail_from, smtp_time, hostname, now, original, max_hops)
+
+
+def spam_context(mail_from: str, original_to: str, raw: bytes, inputs: Inputs,
+                 arrival: Arrival | None) -> spamfilter.SpamContext:
+    """The classifier's view of the connection: from the Arrival when the receiving
+    server gave one, else what our own Authentication-Results field says."""
+    if arrival is None:
+        results = auth_results(raw)
+        arrival = Arrival(spf=results.get("spf"), dkim=results.get("dkim"), dmarc=results.get("dmarc"))
+    return spamfilter.SpamContext(
+        envelope_from=mail_from, recipients=(original_to,), client_ip=arrival.client_ip, helo=arrival.helo,
+        spf=arrival.spf, dkim=arrival.dkim, dmarc=arrival.dmarc, allow=inputs.allow, block=inputs.block)
 
 
 def _model(data: bytes | None) -> Any:
@@ -245,7 +279,8 @@ def _flagged(filing: Filing, flags: frozenset[str]) -> Filing:
 
 
 def _translate(plan: sieve.Plan, base: Decision, default: Filing, is_spam: bool, mail_from: str,
-               smtp_time: bool, hostname: str, now: datetime) -> Decision:
+               smtp_time: bool, hostname: str, now: datetime, original: bytes,
+               max_hops: int = MAX_HOPS) -> Decision:
     rcpt = base.recipient
     filings: list[Filing] = []
     sends: list[Send] = []
@@ -261,12 +296,12 @@ def _translate(plan: sieve.Plan, base: Decision, default: Filing, is_spam: bool,
         elif isinstance(action, sieve.Comment):
             comments.append(action.text)
         elif isinstance(action, sieve.Redirect):
-            why = "spam is never forwarded" if is_spam else is_loop(base.raw, rcpt.address)
+            why = "spam is never forwarded" if is_spam else is_loop(base.raw, rcpt.address, max_hops)
             if why:
                 errors.append(f"redirect to {action.address} skipped: {why}")
                 keep_anyway = not action.copy
                 continue
-            copy = f"Delivered-To: {rcpt.address}\r\n".encode() + base.raw
+            copy = f"Delivered-To: {rcpt.address}\r\n".encode() + original
             sends.append(Send(mail_from, action.address, copy, rcpt.account_id))
         elif isinstance(action, sieve.Vacation):
             if is_spam:
@@ -276,7 +311,7 @@ def _translate(plan: sieve.Plan, base: Decision, default: Filing, is_spam: bool,
             reply = sieve.build_vacation_reply(action, headers, now=now, domain=hostname)
             sends.append(Send("", action.sender, reply, rcpt.account_id,
                               memory=sieve.vacation_key(action.handle, action.sender),
-                              memory_seconds=action.seconds))
+                              memory_seconds=action.seconds, kind="vacation"))
         elif isinstance(action, sieve.Reject):
             if smtp_time:
                 reject = action.reason
@@ -284,7 +319,7 @@ def _translate(plan: sieve.Plan, base: Decision, default: Filing, is_spam: bool,
                 keep_anyway = True  # no bounces to forged spam senders: file it in Spam
             elif mail_from:
                 sends.append(Send("", mail_from, _refusal(rcpt.address, mail_from, action.reason, base.raw,
-                                                          hostname, now)))
+                                                          hostname, now), kind="bounce"))
         # Discard: nothing to do (RFC 5228 4.3)
     if keep_anyway and not filings:
         filings.append(default)
@@ -303,3 +338,11 @@ def _refusal(rcpt: str, sender: str, reason: str, raw: bytes, hostname: str, now
     headers = raw[: body_offset(raw, 0, len(raw))]
     return build_dsn(hostname, OriginalEnvelope(parse_mailbox(sender, smtputf8=True)),
                      [DsnRecipient(rcpt, "failed", "5.7.1", f"550 5.7.1 {text}")], headers, date=now)
+
+
+def dkim_word(results: Sequence[tuple[str, str]]) -> str | None:
+    """One DKIM word for the classifier from (result, d=) per signature: any pass wins."""
+    words = [r for r, _ in results]
+    if not words:
+        return "none"
+    return "pass" if "pass" in words else words[0]

@@ -24,6 +24,7 @@ from postvak.protocols.smtp import (
     with_protocol,
 )
 from postvak.protocols.smtp import replies as R
+from postvak.servers.core.pipeline import Arrival, dkim_word
 from postvak.servers.smtp import checks, limits
 from postvak.servers.smtp.resolver import Dns
 from postvak.store import accounts, queue
@@ -124,7 +125,10 @@ class SmtpHandler:
         if verdict is not None:
             headers.append(_field("Authentication-Results", verdict.header_value))
         headers.append(self._received(server, env))
-        return await self._hand_over(env, b"".join(headers) + raw, spam_hint=spam_hint)
+        arrival = Arrival(client_ip=server.peer_ip, helo=server.session.host_name or None,
+                          spf=verdict.spf if verdict else None, dkim=dkim_word(verdict.dkim) if verdict else None,
+                          dmarc=verdict.dmarc.result if verdict else None)
+        return await self._hand_over(env, b"".join(headers) + raw, spam_hint=spam_hint, arrival=arrival)
 
     async def _auth_checks(self, server: Any, env: Any, content: bytes) -> checks.AuthVerdict | None:
         job = lambda: checks.check_message(  # noqa: E731
@@ -147,7 +151,8 @@ class SmtpHandler:
         outgoing = self._received(server, env) + remove_header(content, "Bcc")
         outgoing = self.sign(env.sender, outgoing)
         local_copy = f"Return-Path: <{env.sender}>\r\n".encode() + outgoing
-        reply = await self._hand_over(env, local_copy, queue_raw=outgoing)
+        reply = await self._hand_over(env, local_copy, queue_raw=outgoing, arrival=Arrival(
+            client_ip=server.peer_ip, helo=server.session.host_name or None, authenticated=True))
         if reply.is_positive:
             await self.ctx.runner.write(limits.count_sent, account.id, limits.day_key())
         return reply
@@ -168,11 +173,11 @@ class SmtpHandler:
                               for_addr=rcpts[0] if len(rcpts) == 1 else None)
 
     async def _hand_over(self, env: Any, raw: bytes, *, spam_hint: str | None = None,
-                         queue_raw: bytes | None = None) -> R.Reply:
+                         queue_raw: bytes | None = None, arrival: Arrival | None = None) -> R.Reply:
         try:
             outcome = await self.ctx.delivery.deliver_all(
                 env.sender, list(env.local), raw, source=self.listener, spam_hint=spam_hint,
-                remote=list(env.remote), queue_raw=queue_raw)
+                remote=list(env.remote), queue_raw=queue_raw, arrival=arrival)
         except Exception as exc:  # the commit failed: nothing stored, the client retries
             self.log.error("smtp.delivery_failed", error=repr(exc), exc_info=True)
             return R.S451_LOCAL_ERROR

@@ -82,7 +82,7 @@ def test_env_overrides_win_over_the_file(tmp_path: Path) -> None:
         ("[server]\nlisten = []\n", "server.listen: expected a non-empty list"),
         ("[server]\nlisten = [1]\n", "server.listen: expected a non-empty list, each a string"),
         ("[pop3]\nidle_timeout = 60\n", "pop3.idle_timeout: expected an integer >= 600"),
-        ("[spam]\nthreshold = 2.0\n", "spam.threshold: expected a number between 0 and 1"),
+        ("[spam]\nthreshold = 0.9\n", "spam.threshold: expected a number between 1 and 100"),
         ("[limits]\nline_length = true\n", "limits.line_length: expected an integer >= 512, got True"),
         ("server = 1\n", "server: expected a table"),
         ("[server.hostname]\nx = 1\n", "server.hostname: expected a value, got a table"),
@@ -166,5 +166,5 @@ def test_any_env_value_loads_or_raises_config_error(env: dict[str, str]) -> None
         assert str(exc).startswith("environment POSTVAK_")
         return
     assert s.limits.line_length >= 512
-    assert 0 <= s.spam.threshold <= 1
+    assert 1 <= s.spam.threshold <= 100
     assert all(isinstance(a, str) for a in s.server.listen)
