@@ -17,6 +17,11 @@ matches but keeps its conditions. Actions map to Sieve like this:
     reply       vacation :days 1 [:subject "<s>"] "<text>" (Roundcube's "reply with message";
                 RFC 5230 keeps it loop-safe and once a day per sender)
     delete      discard                            stop       stop
+
+A condition on field "currentdate" with op "ge" or "le" is an RFC 5260 date test
+(vacation between dates): a value "YYYY-MM-DD" compares the "date" part, a full
+RFC 3339 time in UTC ("2030-01-01T09:00:00+00:00") the "iso8601" part, both at
+zone +0000 so the text order is the time order.
 """
 
 from __future__ import annotations
@@ -65,6 +70,9 @@ def _q(s: str) -> str:
 
 
 def _test(c: Condition) -> str:
+    if c.field == "currentdate":
+        part = "date" if len(c.value) == 10 else "iso8601"
+        return f'currentdate :zone "+0000" :value {_q(c.op)} "{part}" {_q(c.value)}'
     if c.op in ("over", "under"):
         return f"size :{c.op} {c.value}"
     neg, op = ("not ", c.op[4:]) if c.op.startswith("not ") else ("", c.op)
@@ -107,6 +115,7 @@ def render_rules(rules: list[Rule]) -> str:
     for r in rules:
         wanted = [_NEEDS.get(a.kind) for a in r.actions]
         wanted += ["body" for c in r.conditions if c.field.lower() == "body" and "exists" not in c.op]
+        wanted += [n for c in r.conditions if c.field == "currentdate" for n in ("date", "relational")]
         for n in wanted:
             if n and n not in needs:
                 needs.append(n)
@@ -182,6 +191,11 @@ def _condition(t: TestNode, name: str) -> Condition:
     tags = [a.name[1:] for a in t.args if isinstance(a, Tag)]
     rest = [a for a in t.args if not isinstance(a, Tag)]
     try:
+        if t.name == "currentdate" and not neg and "value" in tags and len(rest) >= 3:
+            # rest: [zone if any], relation, date part, value (RFC 5260 5)
+            relation, part, value = _strs(rest[-3]), _strs(rest[-2]), _strs(rest[-1])
+            if relation in ("ge", "le") and part in ("date", "iso8601"):
+                return Condition("currentdate", relation, value)
         if t.name == "size" and not neg and len(rest) == 1 and isinstance(rest[0], Num):
             return Condition("size", tags[0], _size(rest[0].value))
         if t.name == "exists" and len(rest) == 1:

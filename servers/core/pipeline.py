@@ -229,7 +229,7 @@ def decide(
         verdict = spamfilter.classify(
             raw, context=context, global_model=_model(global_model), user_model=_model(inputs.user_model),
             settings=spam_conf)
-        raw = b"".join(f"{k}: {v}\r\n".encode() for k, v in verdict.headers) + raw
+        raw = with_verdict(raw, b"".join(f"{k}: {v}\r\n".encode() for k, v in verdict.headers))
     is_spam = bool(verdict and verdict.is_spam) or spam_hint == "spam"
     default = Filing(special_use=JUNK) if is_spam else Filing()
     base = Decision(recipient, raw, (default,), verdict=verdict)
@@ -263,6 +263,16 @@ def spam_context(mail_from: str, original_to: str, raw: bytes, inputs: Inputs,
     return spamfilter.SpamContext(
         envelope_from=mail_from, recipients=(original_to,), client_ip=arrival.client_ip, helo=arrival.helo,
         spf=arrival.spf, dkim=arrival.dkim, dmarc=arrival.dmarc, allow=inputs.allow, block=inputs.block)
+
+
+def with_verdict(raw: bytes, lines: bytes) -> bytes:
+    """Our X-Spam-* lines go on top, below a Return-Path the final delivery put first
+    (RFC 5321 4.4: Return-Path is the topmost trace field)."""
+    if raw[:12].lower() == b"return-path:":
+        end = raw.find(b"\n") + 1
+        if end > 0:
+            return raw[:end] + lines + raw[end:]
+    return lines + raw
 
 
 def _model(data: bytes | None) -> Any:

@@ -39,14 +39,18 @@ def keyword_class(added: Iterable[str], removed: Iterable[str] = ()) -> bool | N
 
 
 def strip_verdict(raw: bytes) -> bytes:
-    """Our own X-Spam-* lines sit on top of stored mail; they are not the sender's words."""
-    pos = 0
+    """Our own X-Spam-* lines sit on top of stored mail (below Return-Path, see
+    pipeline.with_verdict); they are not the sender's words."""
+    head = 0
+    if raw[:12].lower() == b"return-path:":
+        head = raw.find(b"\n") + 1
+    pos = head
     while raw[pos:pos + 14].lower().startswith(VERDICT_HEADERS):
         end = raw.find(b"\n", pos)
         if end < 0:
             break
         pos = end + 1
-    return raw[pos:]
+    return raw[:head] + raw[pos:]
 
 
 def train_message(tx: Any, account_id: int, blob_sha: str, raw: bytes, is_spam: bool) -> bool:
