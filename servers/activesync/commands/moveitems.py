@@ -2,7 +2,7 @@
 
 The moving device's own sync states learn about the move at once, so its next
 Sync neither deletes the item again nor adds it twice. Moves into or out of Spam
-train the spam filter through the store's change records (filters pipeline).
+train the spam filter (servers/core/training.py), as IMAP MOVE does.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from postvak.servers.activesync import syncstate as SS
 from postvak.servers.activesync.commands.sync import _mailbox
 from postvak.servers.activesync.ids import BadId, folder_id, item_id, parse_item
 from postvak.servers.activesync.request import Request
+from postvak.servers.core import training
 from postvak.store import messages
 from postvak.store.errors import NotFound, QuotaExceeded
 
@@ -47,6 +48,10 @@ async def _move(req: Request, src_msg: str, src_fld: str, dst_fld: str) -> tuple
     if not pairs:
         return src_msg, S.MOVE_INVALID_SOURCE, None
     new_uid = pairs[0][1]
+    if training.move_class(src, dst) is not None:
+        # Never fails the move: training logs its own errors.
+        metas = await req.read(messages.fetch_meta, dst.id, [new_uid])
+        await training.train_on_move(req.ctx, req.account.id, src, dst, metas)
     if req.persistent:
         await req.write(SS.adjust_have, req.account.id, req.device_id, folder_id(src.id), [], [ref.uid])
         await req.write(SS.adjust_have, req.account.id, req.device_id, folder_id(dst.id), [new_uid], [])
