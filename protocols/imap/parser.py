@@ -280,6 +280,13 @@ def _append(cur: Cursor) -> rq.Append:
         if cur.peek() == b'"':
             date = cur.date_time()
             cur.sp()
+        if cur.try_expect(b"UTF8 ("):
+            # RFC 6855 4: append-data =/ "UTF8" SP "(" literal8 ")"; a plain literal is
+            # tolerated, the message may carry UTF-8 headers (RFC 6532) either way.
+            lit = cur.literal()
+            cur.expect(b")")
+            messages.append(rq.AppendMessage(flags, date, lit.data, lit.binary, utf8=True))
+            continue
         lit = cur.literal()
         messages.append(rq.AppendMessage(flags, date, lit.data, lit.binary))
     if not messages:

@@ -137,6 +137,7 @@ class AppendMessage:
     internal_date: datetime | None
     data: bytes = field(repr=False)
     binary: bool = False  # sent as literal8 (RFC 3516 4.4): may hold NULs, unknown CTE allowed
+    utf8: bool = False  # sent as the UTF8 data item (RFC 6855 4): only valid after ENABLE UTF8=ACCEPT
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """APPEND with MULTIAPPEND, APPENDUID, APPENDLIMIT, [OVERQUOTA], [TRYCREATE]
-(RFC 9051 6.3.12, RFC 3502, RFC 4315 3, RFC 7889, RFC 9208 4)."""
+(RFC 9051 6.3.12, RFC 3502, RFC 4315 3, RFC 7889, RFC 9208 4), and the UTF8 data item
+(RFC 6855 4)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from postvak.protocols.imap import codes
 from postvak.protocols.imap import requests as rq
-from postvak.servers.imap.errors import No, from_store
+from postvak.servers.imap.errors import Bad, No, from_store
 from postvak.store import mailboxes, messages
 from postvak.store.errors import NotFound
 from postvak.store.types import Stored
@@ -28,6 +29,9 @@ async def append(s: ImapSession, tag: str, req: rq.Append) -> tuple[str, codes.C
     mb = await s.ctx.runner.read(mailboxes.find_mailbox, s.account.id, req.mailbox)
     if mb is None:
         raise from_store(NotFound(f"no mailbox {req.mailbox}"), trycreate=True)  # RFC 9051 6.3.12
+    if any(m.utf8 for m in req.messages) and "UTF8=ACCEPT" not in s.enabled:
+        # RFC 6855 4: the UTF8 data item exists only after ENABLE UTF8=ACCEPT (IMAP4rev2 dropped it).
+        raise Bad("UTF8 APPEND data needs ENABLE UTF8=ACCEPT")
     limit = s.auth_limits.literal_size
     for msg in req.messages:
         if len(msg.data) > limit:
