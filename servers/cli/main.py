@@ -25,6 +25,7 @@ from postvak.servers.cli import (
     footer,
     groups,
     identities,
+    limits,
     queue,
     sieve,
     spam,
@@ -34,7 +35,7 @@ from postvak.servers.cli import (
 from postvak.servers.cli.context import DEFAULT_CONFIG, CliContext
 from postvak.servers.cli.errors import CliError
 
-COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, aliases, identities, groups, status, dns, queue, footer,
+COMMAND_GROUPS = (cmd_init, cmd_serve, domains, users, limits, aliases, identities, groups, status, dns, queue, footer,
                   filter, sieve, spam, device)
 
 

@@ -142,11 +142,14 @@ class Delivery:
             spam_on = False  # a logged-in user's own mail
         if smtp_time is None:
             smtp_time = source in pipeline.SMTP_SOURCES
-        global_model = await self.ctx.runner.read(delivery_spam.global_model) if spam_on else None
+        global_model = None
         out = []
-        for rcpt in distinct.values():
+        for n, rcpt in enumerate(distinct.values()):
             try:
-                inputs = await self.ctx.runner.read(pipeline.load_inputs, rcpt.account_id)
+                if n == 0:  # the global model comes with the first inputs: one read, not two
+                    global_model, inputs = await self.ctx.runner.read(_first_inputs, rcpt.account_id, spam_on)
+                else:
+                    inputs = await self.ctx.runner.read(pipeline.load_inputs, rcpt.account_id)
                 original = _with_detail(rcpt)
                 decision = await self.ctx.runner.offload(
                     pipeline.decide, rcpt, original, mail_from, raw, inputs, global_model=global_model,
@@ -218,6 +221,10 @@ class Delivery:
         for rcpt in recipients:
             seen.setdefault(rcpt.account_id, Target(rcpt, special))
         return list(seen.values())
+
+
+def _first_inputs(tx: Any, account_id: int, spam_on: bool) -> tuple[bytes | None, pipeline.Inputs]:
+    return (delivery_spam.global_model(tx) if spam_on else None), pipeline.load_inputs(tx, account_id)
 
 
 def _with_detail(rcpt: Resolved) -> str:

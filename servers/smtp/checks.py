@@ -5,6 +5,7 @@ dkimpy), DMARC (RFC 7489, dmarc.py), reported in one Authentication-Results fiel
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import authres
@@ -12,12 +13,14 @@ import authres.dmarc
 import dkim
 import spf
 from postvak.protocols import mime
+from postvak.protocols.mime.headers import body_offset
 from postvak.servers.smtp import dmarc
 from postvak.servers.smtp.resolver import Dns, TempDnsError
 
 log = logging.getLogger("postvak.smtp.checks")
 MAX_DKIM_SIGNATURES = 5  # bound the work one message can cause
 _FEATURES = authres.FeatureContext(authres.dmarc)
+_DKIM_FIELD = re.compile(rb"(?im)^dkim-signature[ \t]*:")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ def check_spf(ip: str, mail_from: str, helo: str, timeout: float) -> tuple[str, 
 
 
 def check_dkim(raw: bytes, resolver: Dns) -> list[tuple[str, str]]:
+    if not _DKIM_FIELD.search(raw, 0, body_offset(raw, 0, len(raw))):
+        return []  # unsigned (most mail): dkimpy would still parse the whole message
     try:
         verifier = dkim.DKIM(raw, minkey=1024, timeout=int(resolver.timeout))
         count = sum(1 for name, _ in verifier.headers if name.lower() == b"dkim-signature")
@@ -72,7 +77,7 @@ def check_dkim(raw: bytes, resolver: Dns) -> list[tuple[str, str]]:
 
 def from_domain(raw: bytes) -> str | None:
     """The single RFC5322.From domain DMARC needs (RFC 7489 6.6.1); None otherwise."""
-    parsed = mime.parse_message(raw)
+    parsed = mime.parse_message(raw[: body_offset(raw, 0, len(raw))])  # the header block is enough
     addrs = [a for a in parsed.envelope.from_ if a.host] if parsed.envelope else []
     if len(addrs) != 1:
         return None

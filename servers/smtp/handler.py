@@ -26,6 +26,7 @@ from postvak.protocols.smtp import (
 from postvak.protocols.smtp import replies as R
 from postvak.servers.core.pipeline import Arrival, dkim_word
 from postvak.servers.smtp import checks, limits
+from postvak.servers.smtp.gateways import BadNumber, normalize_number, route
 from postvak.servers.smtp.resolver import Dns
 from postvak.store import accounts, queue
 
@@ -37,9 +38,8 @@ class SmtpHandler:
         self.submission = submission
         self.dns = dns
         self.log = ctx.log.bind(listener=listener) if hasattr(ctx.log, "bind") else ctx.log
-        settings = ctx.settings
-        self.max_recipients = limits.user_limit(settings, "max_recipients_per_message") or 100
-        self.max_per_day = limits.user_limit(settings, "max_messages_per_day")
+        self.limits = limits.defaults(ctx.settings)
+        self.max_recipients = self.limits.recipients or 100  # MX, and before AUTH
 
     # -- AUTH -------------------------------------------------------------------------
     async def authenticate(self, server: Any, creds: sasl.Credentials) -> Any | None:
@@ -56,18 +56,20 @@ class SmtpHandler:
         account = server.session.account
         if not sender or not await self.ctx.runner.read(accounts.sender_allowed, account.id, sender):
             return R.S553_SENDER_NOT_OWNED.with_text(f"Sender <{sender}> not owned by {account.address}")
-        if self.max_per_day:
-            sent = await self.ctx.runner.read(limits.sent_today, account.id, limits.day_key())
-            if sent >= self.max_per_day:
-                return R.S550_POLICY.with_text(f"Daily limit of {self.max_per_day} messages reached")
+        # Per-user limits (settings, overridable per user) read once per transaction.
+        lim = await self.ctx.runner.read(limits.for_submission, account.id, self.limits, limits.day_key())
+        if lim.per_day and lim.sent_today >= lim.per_day:
+            return R.S550_POLICY.with_text(f"Daily limit of {lim.per_day} messages reached for {account.address}")
+        server.envelope.max_recipients = lim.recipients or 0
         return None
 
     # -- RCPT TO ----------------------------------------------------------------------
     async def check_recipient(self, server: Any, path: Path) -> R.Reply:
         env = server.envelope
-        if len(env.rcpt_tos) >= self.max_recipients:
+        cap = self.max_recipients if env.max_recipients is None else env.max_recipients
+        if cap and len(env.rcpt_tos) >= cap:
             # RFC 5321 4.5.3.1.10: 452 lets the client send the rest in another transaction.
-            return R.S452_TOO_MANY_RECIPIENTS.with_text(f"Too many recipients (at most {self.max_recipients})")
+            return R.S452_TOO_MANY_RECIPIENTS.with_text(f"Too many recipients (at most {cap} per message)")
         if not path.domain:  # <Postmaster> (RFC 5321 4.1.1.3)
             return await self._add_local(env, await self._postmaster())
         reason = relay_probe_reason(path)
@@ -75,8 +77,11 @@ class SmtpHandler:
             self.log.info("smtp.relay_probe", rcpt=path.address[:200], reason=reason, peer=server.peer_ip)
             return R.S554_RELAY_DENIED.with_text(f"Relay access denied ({reason})")
         address = path.address
-        if await self.ctx.runner.read(accounts.is_local_domain, path.domain):
-            resolved = await self.ctx.runner.read(accounts.resolve_recipient, address)
+        transport = route(address)
+        if transport is not None and self.submission and server.session.account is not None:
+            return self._add_gateway(env, address, transport)
+        resolved = await self.ctx.runner.read(lookup_recipient, path.domain, address)
+        if resolved is not None:  # a local domain
             if not resolved:
                 return R.S550_NO_SUCH_USER.with_text(f"No such user here: <{address}>")
             return await self._add_local(env, (address, resolved))
@@ -85,6 +90,18 @@ class SmtpHandler:
             env.rcpt_tos.append(address)
             return R.S250_RECIPIENT_OK
         return R.S554_RELAY_DENIED
+
+    def _add_gateway(self, env: Any, address: str, transport: str) -> R.Reply:
+        """NUMBER@SMS / NUMBER@FAX: queued like a remote recipient; the queue runner hands
+        it to the gateway driver. The number must be international (E.164) now, so the
+        user learns of a typo from the 553 rather than from a bounce later."""
+        try:
+            normalize_number(address)
+        except BadNumber as exc:
+            return R.S553_BAD_ADDRESS.with_text(f"Not a {transport.upper()} number: {exc}")
+        env.remote.append(address)
+        env.rcpt_tos.append(address)
+        return R.S250_RECIPIENT_OK
 
     async def _postmaster(self) -> tuple[str, list[Any]] | None:
         host = self.ctx.hostname.lower()
@@ -205,6 +222,14 @@ class SmtpHandler:
             await self.ctx.runner.write(queue.enqueue, "", [env.sender], dsn)
         except Exception as exc:
             self.log.warning("smtp.bounce_failed", error=repr(exc))
+
+
+def lookup_recipient(tx: Any, domain: str, address: str) -> list[Any] | None:
+    """Read job for RCPT: None when `domain` is not ours, else who `address` reaches
+    ([] for nobody). One transaction instead of two per recipient."""
+    if not accounts.is_local_domain(tx, domain):
+        return None
+    return list(accounts.resolve_recipient(tx, address) or [])
 
 
 def _field(name: str, value: str) -> bytes:

@@ -1,12 +1,59 @@
 """One DNS resolver for SPF, DKIM and DMARC, configured from `[dns]` so tests can
-point it at a loopback server. Blocking (dnspython); callers run it off the loop."""
+point it at a loopback server. Blocking (dnspython); callers run it off the loop.
+
+Answers are cached (name, type) -> rdata like any MTA's stub cache: positive ones for
+their TTL (at most MAX_TTL), negative ones (NXDOMAIN, no data) for the zone's SOA
+minimum (RFC 2308 5), or NEGATIVE_TTL when the answer carried no SOA. Without the
+negative cache every message from a domain without DMARC repeats its lookups.
+Timeouts are never cached: the next message tries again.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
 import dns.exception
+import dns.rdatatype
 import dns.resolver
+
+MAX_TTL = 3600.0  # seconds; a long TTL must not pin a changed record for a day
+NEGATIVE_TTL = 30.0  # seconds; negative answer without SOA (RFC 2308 5 allows none)
+CACHE_SIZE = 4096  # (name, type) entries
+
+
+class TtlCache:
+    """A small thread-safe LRU of (name, qtype) -> (expires, rdata list)."""
+
+    def __init__(self, size: int = CACHE_SIZE, clock: Any = time.monotonic) -> None:
+        self.size = size
+        self.clock = clock
+        self._data: OrderedDict[tuple[str, str], tuple[float, list[Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[str, str]) -> list[Any] | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is None or hit[0] <= self.clock():
+                if hit is not None:
+                    del self._data[key]
+                self.misses += 1
+                return None
+            self._data.move_to_end(key)
+            self.hits += 1
+            return hit[1]
+
+    def put(self, key: tuple[str, str], rdata: list[Any], ttl: float) -> None:
+        if ttl <= 0:
+            return
+        with self._lock:
+            self._data[key] = (self.clock() + min(ttl, MAX_TTL), rdata)
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
 
 
 class TempDnsError(Exception):
@@ -28,7 +75,8 @@ class Dns:
         self.timeout = float(timeout)
         self.resolver.lifetime = self.timeout
         self.resolver.timeout = min(self.timeout, 2.0)
-        self.resolver.cache = dns.resolver.LRUCache(4096)
+        self.resolver.cache = None  # our TtlCache below also keeps negative answers
+        self.cache = TtlCache()
 
     @classmethod
     def from_settings(cls, settings: Any) -> Dns:
@@ -39,16 +87,32 @@ class Dns:
 
     def query(self, name: str, qtype: str) -> list[Any]:
         """The answer's rdata; [] for NXDOMAIN / no data; TempDnsError when DNS fails."""
+        key = (name.lower().rstrip("."), qtype.upper())
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
         try:
             answer = self.resolver.resolve(name, qtype, lifetime=self.timeout, search=False,
                                            raise_on_no_answer=False)
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        except dns.resolver.NXDOMAIN as exc:
+            self.cache.put(key, [], _negative_ttl(_nx_response(exc)))
+            return []
+        except dns.resolver.NoAnswer:
             return []
         except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
             raise TempDnsError(f"DNS {qtype} {name}: {exc}") from exc
         except dns.exception.DNSException:
             return []  # malformed name and the like: no data
-        return list(answer.rrset or [])
+        if answer.rrset is None:  # no data for this type
+            self.cache.put(key, [], _negative_ttl(answer.response))
+            return []
+        rdata = list(answer.rrset)
+        self.cache.put(key, rdata, float(answer.rrset.ttl))
+        return rdata
+
+    def stats(self) -> tuple[int, int]:
+        """(cache hits, misses), for the benchmark and the log."""
+        return self.cache.hits, self.cache.misses
 
     def txt(self, name: str) -> list[bytes]:
         return [b"".join(r.strings) for r in self.query(name, "TXT")]
@@ -86,3 +150,18 @@ class Dns:
             elif qtype == "CNAME":
                 out.append(((name, qtype), r.target.to_text(True)))
         return out
+
+
+def _negative_ttl(response: Any) -> float:
+    """RFC 2308 5: min(SOA TTL, SOA MINIMUM) of the authority section; NEGATIVE_TTL without one."""
+    for rrset in getattr(response, "authority", None) or ():
+        if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
+            return float(min(rrset.ttl, rrset[0].minimum))
+    return NEGATIVE_TTL
+
+
+def _nx_response(exc: Any) -> Any:
+    try:
+        return exc.response(exc.qnames()[0])
+    except (KeyError, IndexError, AttributeError):
+        return None

@@ -29,3 +29,15 @@ def test_drop_our_results_keeps_others() -> None:
     assert out == (b"Authentication-Results: other.test; spf=fail\r\nSubject: x\r\n\r\n"
                    b"Authentication-Results: mx.example.test; body stays\r\n")
     assert drop_our_results(b"Subject: y\r\n\r\nz", "mx.example.test") == b"Subject: y\r\n\r\nz"
+
+
+@given(st.binary(max_size=200), st.lists(st.sampled_from([b"\r\n", b"\n", b"\r", b".", b"x"]), max_size=30))
+def test_clean_line_endings_agrees_with_the_full_check(prefix: bytes, pieces: list[bytes]) -> None:
+    from postvak.protocols.smtp import check_line_endings
+    from postvak.servers.smtp.protocol import clean_line_endings
+
+    data = prefix + b"".join(pieces)
+    if clean_line_endings(data):  # the fast path may only ever say "clean" when it is
+        assert check_line_endings(data) is None
+    elif b"\r" in data or b"\n" in data:
+        assert check_line_endings(data) is not None

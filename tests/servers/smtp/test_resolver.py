@@ -1,0 +1,83 @@
+"""servers/smtp/resolver.py against a loopback DNS zone: answers are cached for their
+TTL, negative answers for a short while, timeouts never; the LRU stays bounded.
+Also the cheap paths of checks.py (unsigned mail skips dkimpy)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from postvak.servers.smtp import checks, resolver
+from postvak.servers.smtp.resolver import Dns, TempDnsError, TtlCache
+from tests.servers.smtp.dns_responder import DnsResponder
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture()
+def zone():
+    z = DnsResponder({("example.test", "TXT"): ["v=spf1 -all"], ("_dmarc.example.test", "TXT"): ["v=DMARC1; p=none"]})
+    yield z
+    z.close()
+
+
+def test_positive_and_negative_answers_are_cached(zone: DnsResponder) -> None:
+    dns = Dns(("127.0.0.1",), zone.port, 2.0)
+    assert dns.txt("example.test") == [b"v=spf1 -all"]
+    assert dns.txt("Example.Test.") == [b"v=spf1 -all"]  # same key: case and root dot
+    assert zone.queries == 1
+    assert dns.txt("nothing.test") == []  # NXDOMAIN, no SOA: NEGATIVE_TTL
+    assert dns.txt("nothing.test") == []
+    assert dns.query("example.test", "MX") == []  # the name exists, no MX: no data
+    assert dns.query("example.test", "MX") == []
+    assert zone.queries == 3
+    assert dns.stats() == (3, 3)
+
+
+def test_expiry(zone: DnsResponder) -> None:
+    now = [0.0]
+    dns = Dns(("127.0.0.1",), zone.port, 2.0)
+    dns.cache = TtlCache(clock=lambda: now[0])
+    dns.txt("example.test")
+    dns.txt("nothing.test")
+    now[0] = resolver.NEGATIVE_TTL + 1  # the negative entry is gone, the 60 s TTL one is not
+    dns.txt("example.test")
+    dns.txt("nothing.test")
+    assert zone.queries == 3
+    now[0] = 61
+    dns.txt("example.test")
+    assert zone.queries == 4
+
+
+def test_timeouts_are_not_cached() -> None:
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))  # never answers
+    try:
+        dns = Dns(("127.0.0.1",), silent.getsockname()[1], 0.3)
+        for _ in range(2):
+            with pytest.raises(TempDnsError):
+                dns.txt("example.test")
+        assert dns.stats() == (0, 2)
+    finally:
+        silent.close()
+
+
+def test_cache_is_bounded_lru() -> None:
+    cache = TtlCache(size=2)
+    cache.put(("a", "TXT"), [1], 60)
+    cache.put(("b", "TXT"), [2], 60)
+    assert cache.get(("a", "TXT")) == [1]  # a is now the most recent
+    cache.put(("c", "TXT"), [3], 60)
+    assert cache.get(("b", "TXT")) is None and cache.get(("a", "TXT")) == [1]
+    cache.put(("z", "TXT"), [9], 0)  # TTL 0: not cached
+    assert cache.get(("z", "TXT")) is None
+
+
+def test_unsigned_mail_skips_dkim_and_from_domain_reads_headers_only(zone: DnsResponder) -> None:
+    dns = Dns(("127.0.0.1",), zone.port, 2.0)
+    raw = b"From: a@example.test\r\nSubject: x\r\n\r\nDKIM-Signature: v=1; in the body\r\nFrom: b@other.test\r\n"
+    assert checks.check_dkim(raw, dns) == []
+    assert checks.from_domain(raw) == "example.test"
+    signed = b"DKIM-Signature: v=1; a=rsa-sha256; d=example.test; s=x; b=AAAA; bh=AAAA; h=from\r\n" + raw
+    assert checks.check_dkim(signed, dns)[0][0] in ("permerror", "fail")
