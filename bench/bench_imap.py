@@ -1,11 +1,18 @@
-"""IMAP load driver: N clients over TLS (login, select, fetch headers, fetch bodies,
-store flags, append, expunge, logout) -> ops/s and p50/p99 per command; memory per
-idle IDLE connection (server RSS before/after); FETCH of 1,000 envelopes. The same
-driver runs against Dovecot when installed, printing postvak/dovecot ratios.
-Bounded: every phase has a deadline; the whole run stays under 3 minutes.
+"""IMAP load driver against `postvak serve` and, where installed, an unprivileged Dovecot
+(Debian dovecot-imapd) holding the same mail, both over TLS on 127.0.0.1:
 
-    .venv/bin/python -m postvak.bench.bench_imap   (or: python bench/bench_imap.py)
-    options: --clients 20 --rounds 5 --idle 1000 --no-dovecot
+* per command: --clients connections each run that one command back to back for
+  --seconds, giving ops/s and p50/p99 latency (login includes connect + TLS handshake);
+* FETCH 1:1000 (ENVELOPE): the first (cold) run and the median of 5 further runs;
+* RSS per idle IDLE connection: server RSS before and after --idle sessions sit in IDLE
+  (postvak: one process; Dovecot: PSS summed over its process tree, --dovecot-idle sessions);
+* the postvak/dovecot ratio per command (ops/s; above 1 means postvak is faster).
+
+Bounded: every command has a timeout and every phase a deadline; the default run takes
+about 2 minutes on a 2-core machine.
+
+    .venv/bin/python bench/bench_imap.py [--clients 20] [--seconds 3] [--idle 1000]
+                                         [--dovecot-idle 200] [--no-dovecot]
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import pwd
 import shutil
 import ssl
 import statistics
@@ -20,13 +28,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support (the server harness)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests.support (the server harness)
 
-MSG = (b"From: bench@remote.test\r\nTo: user@example.test\r\nSubject: bench message\r\n"
+from tests.support.server import RunningServer, _port_free  # noqa: E402
+
+MSG = (b"From: Bench Sender <bench@remote.test>\r\nTo: user@example.test\r\nSubject: bench message %d\r\n"
        b"Date: Fri, 28 Nov 2025 10:00:00 +0000\r\nMessage-ID: <%d@bench>\r\n\r\n" + b"hello world line\r\n" * 100)
+CMD_TIMEOUT = 30.0  # no single command may hang the run
+
+
+def msg(i: int) -> bytes:
+    return MSG % (i, i)
 
 
 class Client:
@@ -35,61 +52,117 @@ class Client:
 
     @classmethod
     async def open(cls, port: int, ctx: ssl.SSLContext) -> Client:
-        r, w = await asyncio.open_connection("127.0.0.1", port, ssl=ctx, limit=1 << 22)
-        c = cls(r, w)
-        await r.readline()  # greeting
-        return c
+        r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port, ssl=ctx, limit=1 << 22), CMD_TIMEOUT)
+        greeting = await asyncio.wait_for(r.readline(), CMD_TIMEOUT)
+        if not greeting.startswith(b"* OK"):
+            w.close()
+            raise RuntimeError(f"greeting: {greeting[:100]!r}")
+        return cls(r, w)
 
     async def cmd(self, text: bytes, literal: bytes | None = None) -> list[bytes]:
+        return await asyncio.wait_for(self._cmd(text, literal), CMD_TIMEOUT)
+
+    async def _cmd(self, text: bytes, literal: bytes | None) -> list[bytes]:
         self.n += 1
         tag = b"b%d" % self.n
         if literal is None:
             self.w.write(tag + b" " + text + b"\r\n")
-        else:
+        else:  # synchronizing literal: both servers take it, no LITERAL+ assumption
             self.w.write(tag + b" " + text + b" {%d}\r\n" % len(literal))
-            await self.w.drain()
             line = await self.r.readline()
             if not line.startswith(b"+"):
                 raise RuntimeError(line)
             self.w.write(literal + b"\r\n")
-        await self.w.drain()
         out = []
         while True:
             line = await self.r.readline()
             if not line:
                 raise RuntimeError("connection closed")
-            if line.rstrip().endswith(b"}"):  # a literal follows
+            while line.rstrip().endswith(b"}"):  # a literal follows, then the rest of the line
                 size = int(line.rstrip()[line.rstrip().rindex(b"{") + 1 : -1].rstrip(b"+"))
                 line += await self.r.readexactly(size)
+                line += await self.r.readline()
             out.append(line)
             if line.startswith(tag + b" "):
                 if not line.startswith(tag + b" OK"):
-                    raise RuntimeError(line)
+                    raise RuntimeError(line[:200])
                 return out
+
+    async def login(self, user: str, pw: str) -> None:
+        await self.cmd(b'LOGIN "%s" "%s"' % (user.encode(), pw.encode()))
 
     def close(self) -> None:
         self.w.close()
 
 
-async def timed(stats: dict[str, list[float]], name: str, coro) -> list[bytes]:  # noqa: ANN001
-    t = time.perf_counter()
-    out = await coro
-    stats[name].append(time.perf_counter() - t)
-    return out
+@dataclass
+class Result:
+    ops: dict[str, tuple[float, list[float]]] = field(default_factory=dict)  # name -> (ops/s, latencies)
+    env_cold: float = 0.0
+    env_warm: float = 0.0
+    idle: tuple[int, int, int] | None = None  # sessions, kB before, kB after
 
 
-async def one_client(port: int, ctx: ssl.SSLContext, user: str, pw: str, rounds: int, stats) -> None:  # noqa: ANN001
-    c = await timed(stats, "connect", Client.open(port, ctx))
-    await timed(stats, "login", c.cmd(b'LOGIN "%s" "%s"' % (user.encode(), pw.encode())))
-    for i in range(rounds):
-        await timed(stats, "select", c.cmd(b"SELECT INBOX"))
-        await timed(stats, "fetch_headers", c.cmd(b"FETCH 1:50 (UID FLAGS BODY.PEEK[HEADER])"))
-        await timed(stats, "fetch_bodies", c.cmd(b"FETCH 1:10 BODY.PEEK[]"))
-        await timed(stats, "store", c.cmd(b"STORE 1:20 +FLAGS (\\Seen)"))
-        await timed(stats, "append", c.cmd(b"APPEND INBOX (\\Deleted)", MSG % (i + 10**6)))
-        await timed(stats, "expunge", c.cmd(b"EXPUNGE"))
-    await timed(stats, "logout", c.cmd(b"LOGOUT"))
-    c.close()
+Op = Callable[[Client, int], Awaitable[object]]
+
+
+def commands() -> dict[str, Op]:
+    """One timed operation per command; each runs in a SELECTed INBOX of 1,000+ messages
+    (EXPUNGE is timed separately, after an untimed APPEND of a \\Deleted message)."""
+
+    async def store(c: Client, i: int) -> None:  # alternate so every STORE changes flags
+        await c.cmd(b"STORE 1:20 %sFLAGS (\\Seen)" % (b"+" if i % 2 == 0 else b"-"))
+
+    return {
+        "noop": lambda c, i: c.cmd(b"NOOP"),
+        "select": lambda c, i: c.cmd(b"SELECT INBOX"),
+        "fetch_headers": lambda c, i: c.cmd(b"FETCH 1:50 (UID FLAGS BODY.PEEK[HEADER])"),
+        "fetch_bodies": lambda c, i: c.cmd(b"FETCH 1:10 BODY.PEEK[]"),
+        "fetch_flags_all": lambda c, i: c.cmd(b"FETCH 1:* (UID FLAGS)"),
+        "search": lambda c, i: c.cmd(b'UID SEARCH SUBJECT "message %d"' % (i % 1000)),
+        "store": store,
+        "append": lambda c, i: c.cmd(b"APPEND INBOX (\\Deleted)", msg(10**6 + i)),
+    }
+
+
+async def timed_loop(name: str, op: Op, clients: list[Client], seconds: float,
+                     before: Op | None = None) -> tuple[float, list[float]]:
+    lat: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(c: Client) -> None:
+        i = 0
+        while time.perf_counter() < deadline:
+            if before is not None:
+                await before(c, i)
+            t = time.perf_counter()
+            await op(c, i)
+            lat.append(time.perf_counter() - t)
+            i += 1
+
+    start = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(worker(c) for c in clients)), seconds + 4 * CMD_TIMEOUT)
+    return len(lat) / (time.perf_counter() - start), lat
+
+
+async def login_loop(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], n: int,
+                     seconds: float) -> tuple[float, list[float]]:
+    lat: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(k: int) -> None:
+        user, pw = users[k % len(users)]
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            c = await Client.open(port, ctx)
+            await c.login(user, pw)
+            lat.append(time.perf_counter() - t)
+            await c.cmd(b"LOGOUT")
+            c.close()
+
+    start = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(worker(k) for k in range(n))), seconds + 4 * CMD_TIMEOUT)
+    return len(lat) / (time.perf_counter() - start), lat
 
 
 def rss_kb(pid: int) -> int:
@@ -99,57 +172,123 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-async def run(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], pid: int | None, args) -> dict:  # noqa: ANN001
-    stats: dict[str, list[float]] = defaultdict(list)
-    started = time.perf_counter()
-    jobs = [one_client(port, ctx, *users[i % len(users)], args.rounds, stats) for i in range(args.clients)]
-    await asyncio.wait_for(asyncio.gather(*jobs), 90)
-    wall = time.perf_counter() - started
-    result: dict = {"wall": wall, "stats": stats}
+def tree_pss_kb(root: int) -> int:
+    """PSS summed over a process tree: Dovecot runs one process per IMAP session, and
+    PSS shares their common pages out instead of counting them once per process."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+async def idle_sessions(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], n: int,
+                        measure: Callable[[], int], deadline_s: float = 60) -> tuple[int, int, int]:
+    before = measure()
+    deadline = time.monotonic() + deadline_s
+    idle: list[Client] = []
+    sem = asyncio.Semaphore(25)  # open in parallel, but do not stampede the TLS handshakes
+
+    async def one(k: int) -> None:
+        async with sem:
+            if time.monotonic() > deadline:
+                return
+            c = await Client.open(port, ctx)
+            await c.login(*users[k % len(users)])
+            await c.cmd(b"SELECT INBOX")
+            c.w.write(b"i IDLE\r\n")
+            line = await asyncio.wait_for(c.r.readline(), CMD_TIMEOUT)
+            if not line.startswith(b"+"):
+                raise RuntimeError(f"IDLE: {line!r}")
+            idle.append(c)
+
+    results = await asyncio.gather(*(one(k) for k in range(n)), return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        print(f"  ({len(errors)} idle sessions failed, first: {errors[0]!r})", flush=True)
+    await asyncio.sleep(2)  # let the server settle (allocator, GC) before reading memory
+    after = measure()
+    for c in idle:
+        c.close()
+    await asyncio.sleep(0.5)
+    return len(idle), before, after
+
+
+async def run(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], args: argparse.Namespace,
+              measure: Callable[[], int] | None, idle_n: int) -> Result:
+    res = Result()
+    only = set(args.only.split(",")) if args.only else None
+    if only is None or "login" in only:
+        res.ops["login"] = await login_loop(port, ctx, users, args.clients, args.seconds)
+    clients = []
+    for k in range(args.clients):
+        c = await Client.open(port, ctx)
+        await c.login(*users[k % len(users)])
+        await c.cmd(b"SELECT INBOX")
+        clients.append(c)
+    for name, op in commands().items():
+        if only is not None and name not in only:
+            continue
+        res.ops[name] = await timed_loop(name, op, clients, args.seconds)
+        print(f"  {name} done", flush=True)
+
+    async def append_deleted(c: Client, i: int) -> None:
+        await c.cmd(b"APPEND INBOX (\\Deleted)", msg(2 * 10**6 + i))
+
+    if only is None or "expunge" in only:
+        res.ops["expunge"] = await timed_loop("expunge", lambda c, i: c.cmd(b"EXPUNGE"), clients, args.seconds,
+                                              before=append_deleted)
+    for c in clients:
+        await c.cmd(b"LOGOUT")
+        c.close()
     c = await Client.open(port, ctx)
-    await c.cmd(b'LOGIN "%s" "%s"' % (users[0][0].encode(), users[0][1].encode()))
+    await c.login(*users[0])
     await c.cmd(b"SELECT INBOX")
-    t = time.perf_counter()
-    await c.cmd(b"FETCH 1:1000 (ENVELOPE)")
-    result["envelopes_1000"] = time.perf_counter() - t
+    times = []
+    for _ in range(6):
+        t = time.perf_counter()
+        out = await c.cmd(b"FETCH 1:1000 (ENVELOPE)")
+        times.append(time.perf_counter() - t)
+        assert len(out) == 1001, len(out)
+    res.env_cold, res.env_warm = times[0], statistics.median(times[1:])
     await c.cmd(b"LOGOUT")
     c.close()
-    if pid and args.idle:
-        before = rss_kb(pid)
-        idle: list[Client] = []
-        deadline = time.monotonic() + 60
-        for i in range(args.idle):
-            if time.monotonic() > deadline:
-                break
-            cl = await Client.open(port, ctx)
-            await cl.cmd(b'LOGIN "%s" "%s"' % (users[i % len(users)][0].encode(), users[i % len(users)][1].encode()))
-            await cl.cmd(b"SELECT INBOX")
-            cl.w.write(b"i IDLE\r\n")
-            await cl.w.drain()
-            await cl.r.readline()  # "+ idling"
-            idle.append(cl)
-        await asyncio.sleep(1)
-        after = rss_kb(pid)
-        result["idle"] = (len(idle), before, after)
-        for cl in idle:
-            cl.close()
-    return result
+    if measure is not None and idle_n:
+        res.idle = await idle_sessions(port, ctx, users, idle_n, measure)
+    return res
 
 
-def report(name: str, res: dict) -> None:
-    print(f"\n== {name}: {res['wall']:.1f}s wall")
-    for cmd, xs in res["stats"].items():
-        xs = sorted(xs)
-        p99 = xs[min(len(xs) - 1, int(len(xs) * 0.99))]
-        print(f"  {cmd:14s} n={len(xs):5d} ops/s={len(xs) / res['wall']:8.1f} "
-              f"p50={statistics.median(xs) * 1000:7.1f}ms p99={p99 * 1000:7.1f}ms")
-    print(f"  FETCH 1:1000 ENVELOPE: {res['envelopes_1000'] * 1000:.0f} ms")
-    if "idle" in res:
-        n, before, after = res["idle"]
-        print(f"  {n} idle IDLE sessions: RSS {before} kB -> {after} kB, {(after - before) / max(n, 1):.1f} kB each")
+def p(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * q))] * 1000 if xs else float("nan")
 
 
-def seed_postvak(server, users: list[tuple[str, str]], n: int) -> None:  # noqa: ANN001
+def report(name: str, res: Result, clients: int) -> None:
+    print(f"\n== {name} ({clients} concurrent clients per command)", flush=True)
+    for cmd, (rate, xs) in res.ops.items():
+        print(f"  {cmd:16s} n={len(xs):6d} ops/s={rate:8.1f} p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms")
+    print(f"  FETCH 1:1000 (ENVELOPE): cold {res.env_cold * 1000:.0f} ms, warm {res.env_warm * 1000:.0f} ms")
+    if res.idle:
+        n, before, after = res.idle
+        print(f"  {n} idle IDLE sessions: memory {before} kB -> {after} kB, {(after - before) / max(n, 1):.1f} kB each")
+    sys.stdout.flush()
+
+
+def seed_postvak(server: RunningServer, users: list[tuple[str, str]], n: int) -> None:
     from postvak.store import accounts, mailboxes, messages
 
     store = server.open_store()
@@ -158,45 +297,73 @@ def seed_postvak(server, users: list[tuple[str, str]], n: int) -> None:  # noqa:
             server.add_user(user, pw)
             acct = store.read(accounts.get_account, user)
             box = store.read(mailboxes.get_mailbox, acct.id, "INBOX")
-            store.write_batch([(messages.ingest, (acct.id, box.id, MSG % i), {}) for i in range(n)])
+            for start in range(0, n, 250):
+                results = store.write_batch([(messages.ingest, (acct.id, box.id, msg(i)), {})
+                                             for i in range(start, min(n, start + 250))])
+                bad = [r for r in results if isinstance(r, Exception)]
+                if bad:
+                    raise bad[0]
     finally:
         store.close()
 
 
-def start_dovecot(base: Path, users: list[tuple[str, str]], n: int, cert: Path, key: Path, port: int):  # noqa: ANN201
-    """An unprivileged Dovecot on a loopback port: passwd-file users, Maildir under base."""
-    me = os.getuid()
-    pw = base / "passwd"
-    pw.write_text("".join(f"{u}:{{PLAIN}}{p}:{me}:{os.getgid()}::{base}/home/{u}\n" for u, p in users))
-    for u, _ in users:  # pre-filled Maildir INBOX
-        cur = base / "home" / u / "Maildir" / "cur"
-        cur.mkdir(parents=True)
-        for d in ("new", "tmp"):
-            (cur.parent / d).mkdir()
+def free_port() -> int:
+    for port in range(22143, 32143, 11):
+        if _port_free(port):
+            return port
+    raise RuntimeError("no free port")
+
+
+def start_dovecot(base: Path, users: list[tuple[str, str]], n: int, cert: Path, key: Path,
+                  idle: int) -> tuple[subprocess.Popen, int] | None:
+    """An unprivileged Dovecot on a loopback port: passwd-file users, Maildir INBOX with the
+    same messages. As root, every Dovecot process runs as `nobody`."""
+    dovecot = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
+    if dovecot is None or not os.path.exists("/usr/lib/dovecot/imap"):
+        print("\n(dovecot not run: apt-get install -y dovecot-imapd for a comparison)")
+        return None
+    d = base / "dovecot"
+    for sub in ("run", "state", "home"):
+        (d / sub).mkdir(parents=True)
+    shutil.copy(cert, d / "cert.pem")
+    shutil.copy(key, d / "key.pem")
+    runas = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
+    group = "nogroup" if os.geteuid() == 0 else subprocess.run(["id", "-gn"], capture_output=True, text=True).stdout.strip()
+    (d / "passwd").write_text("".join(f"{u}:{{PLAIN}}{pw}:{runas.pw_uid}:{runas.pw_gid}::{d}/home/{u}\n"
+                                      for u, pw in users))
+    for u, _ in users:
+        maildir = d / "home" / u / "Maildir"
+        for sub in ("cur", "new", "tmp"):
+            (maildir / sub).mkdir(parents=True)
         for i in range(n):
-            (cur / f"{1764300000 + i}.{i}.bench:2,").write_bytes(MSG % i)
-    conf = base / "dovecot.conf"
-    conf.write_text(f"""base_dir = {base}/run
-state_dir = {base}/state
-log_path = {base}/dovecot.log
+            (maildir / "cur" / f"{1764300000 + i}.M{i}P1.bench:2,").write_bytes(msg(i))
+    port = free_port()
+    conns = max(idle, 100) + 200
+    (d / "dovecot.conf").write_text(f"""
+base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-default_internal_user = {os.environ.get("USER", "root")}
-default_login_user = {os.environ.get("USER", "root")}
-default_internal_group = {subprocess.run(["id", "-gn"], capture_output=True, text=True).stdout.strip()}
+default_internal_user = {runas.pw_name}
+default_internal_group = {group}
+default_login_user = {runas.pw_name}
+default_client_limit = {conns * 2}
+default_process_limit = {conns}
 ssl = required
-ssl_cert = <{cert}
-ssl_key = <{key}
+ssl_cert = <{d}/cert.pem
+ssl_key = <{d}/key.pem
 auth_mechanisms = plain login
 disable_plaintext_auth = no
 mail_location = maildir:~/Maildir
+mail_fsync = never
 passdb {{
   driver = passwd-file
-  args = {pw}
+  args = {d}/passwd
 }}
 userdb {{
   driver = passwd-file
-  args = {pw}
+  args = {d}/passwd
 }}
 service imap-login {{
   inet_listener imap {{
@@ -206,70 +373,117 @@ service imap-login {{
     port = {port}
     ssl = yes
   }}
+  chroot =
+  # performance mode: a few login processes proxy all TLS sessions
+  service_count = 0
   process_min_avail = 2
+  client_limit = {conns}
 }}
 service anvil {{
   chroot =
 }}
-service imap-login {{
-  chroot =
+protocol imap {{
+  mail_max_userip_connections = {conns}
 }}
-mail_max_userip_connections = 2000
 """)
-    subprocess.run(["dovecot", "-c", str(conf)], check=True, capture_output=True, timeout=20)
-    time.sleep(1)
-    return conf
+    cmd = [dovecot, "-F", "-c", str(d / "dovecot.conf")]
+    if os.geteuid() == 0:
+        os.chmod(base, 0o711)  # mkdtemp's 0700 would hide the config from `nobody`
+        subprocess.run(["chown", "-R", f"{runas.pw_uid}:{runas.pw_gid}", str(d)], check=True)
+        cmd = ["setpriv", f"--reuid={runas.pw_uid}", f"--regid={runas.pw_gid}", "--clear-groups", *cmd]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if not _port_free(port):
+            return proc, port
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace")[-800:] if proc.stderr else ""
+            log = d / "dovecot.log"
+            print("\n(dovecot failed to start:", err, log.read_text()[-800:] if log.exists() else "", ")")
+            return None
+        time.sleep(0.1)
+    proc.terminate()
+    print("\n(dovecot did not listen within 15 s)")
+    return None
+
+
+def find_key(base: Path) -> Path:
+    for path in sorted(base.rglob("*.pem")) + sorted(base.rglob("*.key")):
+        if b"PRIVATE KEY" in path.read_bytes():
+            return path
+    raise RuntimeError("no private key found")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=3.0, help="per command and server")
     ap.add_argument("--idle", type=int, default=1000)
+    ap.add_argument("--dovecot-idle", type=int, default=200)
     ap.add_argument("--messages", type=int, default=1000)
     ap.add_argument("--no-dovecot", action="store_true")
+    ap.add_argument("--only", default="", help="comma-separated commands, e.g. login,select (for profiling)")
+    ap.add_argument("--pause", action="store_true", help="print the server pid and wait 5 s, to attach py-spy")
     args = ap.parse_args()
+    started = time.monotonic()
     import resource
 
+    need = 2 * max(args.idle, args.dovecot_idle) + 512  # our client ends of the sockets
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.idle + 256)), hard))
-    from tests.support.server import RunningServer
-
+    if soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
     users = [(f"bench{i}@example.test", f"bench-secret-{i}") for i in range(4)]
     base = Path(tempfile.mkdtemp(prefix="bench-imap-"))
-    # only IMAP is measured: the web listener stays off
-    server = RunningServer(base / "postvak", env={"POSTVAK_LISTENERS__HTTPS__ENABLED": "false"})
+    limit = str(args.idle + 4 * args.clients + 100)
+    env = {
+        "POSTVAK_LISTENERS__HTTPS__ENABLED": "false",  # only IMAP is measured
+        # the bench's 1,000 idle sessions all come from 127.0.0.1
+        "POSTVAK_LIMITS__MAX_CONNECTIONS_PER_IP": limit,
+        "POSTVAK_LIMITS__MAX_CONNECTIONS": limit,
+    }
+    server = RunningServer(base / "postvak", env=env)
+    cert, key = server.cert_path(), find_key(server.dir)
+    ctx = ssl.create_default_context(cafile=str(cert))
+    ctx.check_hostname = False
     try:
         seed_postvak(server, users, args.messages)
-        ctx = ssl.create_default_context(cafile=str(server.cert_path()))
-        ctx.check_hostname = False
-        ours = asyncio.run(run(server.port("imaps"), ctx, users, server.proc.pid, args))
-        report("postvak", ours)
+        print(f"seeded {len(users)} x {args.messages} messages in {time.monotonic() - started:.0f} s", flush=True)
+        pid = server.proc.pid
+        if args.pause:
+            print(f"postvak serve pid {pid}", flush=True)
+            time.sleep(5)
+        ours = asyncio.run(run(server.port("imaps"), ctx, users, args, lambda: rss_kb(pid), args.idle))
+        report("postvak", ours, args.clients)
     finally:
         server.stop()
-    if args.no_dovecot or not shutil.which("dovecot"):
-        print("\n(dovecot not run: install dovecot-imapd for a comparison)")
-        return
-    try:
-        cert = server.cert_path()
-        key = next(p for p in cert.parent.rglob("*.pem") if b"PRIVATE KEY" in p.read_bytes())
-        port = server.port("imaps") + 7
-        conf = start_dovecot(base / "dovecot", users, args.messages, cert, key, port)
-    except (subprocess.SubprocessError, StopIteration, OSError) as exc:
-        print(f"\n(dovecot could not start: {exc})")
-        return
-    try:
-        pid = int((base / "dovecot" / "run" / "master.pid").read_text())
-        theirs = asyncio.run(run(port, ctx, users, pid, argparse.Namespace(**{**vars(args), "idle": 0})))
-        report("dovecot", theirs)
-        print("\n== postvak / dovecot median latency ratio (lower is better for postvak)")
-        for cmd, xs in ours["stats"].items():
-            ys = theirs["stats"].get(cmd)
-            if ys:
-                print(f"  {cmd:14s} {statistics.median(xs) / statistics.median(ys):6.2f}x")
-        print(f"  envelopes_1000 {ours['envelopes_1000'] / theirs['envelopes_1000']:6.2f}x")
-    finally:
-        subprocess.run(["dovecot", "-c", str(conf), "stop"], capture_output=True, timeout=20)
+    theirs = None
+    if not args.no_dovecot:
+        started_dc = start_dovecot(base, users, args.messages, cert, key, args.dovecot_idle)
+        if started_dc is not None:
+            proc, port = started_dc
+            try:
+                theirs = asyncio.run(run(port, ctx, users, args, lambda: tree_pss_kb(proc.pid), args.dovecot_idle))
+                report("dovecot", theirs, args.clients)
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    if theirs is not None:
+        print("\n== postvak / dovecot ops/s ratio per command (above 1: postvak faster)")
+        for cmd, (rate, xs) in ours.ops.items():
+            other = theirs.ops.get(cmd)
+            if other and other[0]:
+                print(f"  {cmd:16s} {rate / other[0]:6.2f}x   (p50 {p(xs, 0.5):.1f} ms vs {p(other[1], 0.5):.1f} ms)")
+        print(f"  FETCH 1:1000 ENVELOPE latency ratio (below 1: postvak faster): "
+              f"cold {ours.env_cold / theirs.env_cold:.2f}x, warm {ours.env_warm / theirs.env_warm:.2f}x")
+        if ours.idle and theirs.idle:
+            a = (ours.idle[2] - ours.idle[1]) / max(ours.idle[0], 1)
+            b = (theirs.idle[2] - theirs.idle[1]) / max(theirs.idle[0], 1)
+            print(f"  memory per idle IDLE session: postvak {a:.1f} kB (RSS), dovecot {b:.1f} kB (PSS)")
+    shutil.rmtree(base, ignore_errors=True)
+    print(f"\ntotal {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":
