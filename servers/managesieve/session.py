@@ -127,10 +127,15 @@ class SieveSession:
                 continue
             data = b"".join(self._inbox)
             self._inbox.clear()
-            for command in self.receiver.feed(data):
+            receiver = self.receiver
+            for command in receiver.feed(data):
                 await self._dispatch(command)
                 if self._closed:
                     return
+                if self.receiver is not receiver:
+                    # STARTTLS replaced the receiver: commands pipelined behind it came
+                    # in clear and must not run inside TLS (RFC 5804 2.2, command injection).
+                    break
 
     async def _dispatch(self, command: Any) -> None:
         try:
