@@ -27,6 +27,7 @@ from postvak.store import search as store_search
 from postvak.servers.activesync.request import Request
 
 FD = ns("Find")
+SR = ns("Search")
 DEFAULT_RANGE = (0, 99)
 
 
@@ -113,14 +114,23 @@ async def handle_search(req: Request) -> Element:
     pairs = await _hits(req, box_ids, r.free_text, after, before, last + 1)
     metas = await _metas(req, pairs[first:last + 1])
     choice = mailitem.choose_body(r.options)
-    results = []
+    results: list[Element] = []
     for meta in metas:
         raw = await mailitem.read_raw(req.ctx, meta.blob_sha) if choice else None
         props = mailitem.email_data(meta, req.v, raw, choice, tag="Search:Properties").children
-        results.append(build_search_result(props, class_="Email", long_id=item_id(meta.mailbox_id, meta.uid),
-                                           collection_id=folder_id(meta.mailbox_id)))
-    return build_search_response(S.SEARCH_SUCCESS, S.SEARCH_SUCCESS, results=results,
-                                 range_=(first, first + len(results) - 1), total=len(pairs))
+        results += build_search_result(props, class_="Email", long_id=item_id(meta.mailbox_id, meta.uid),
+                                       collection_id=folder_id(meta.mailbox_id))
+    return _mailbox_response(results, first, len(pairs))
+
+
+def _mailbox_response(results: list[Element], first: int, total: int) -> Element:
+    """[MS-ASCMD] 2.2.3.152.2: Result elements (one empty Result when nothing matched),
+    then Range and Total. Built here because build_search_response keeps a Mailbox
+    hit's 1-tuple instead of its Result element, which the encoder cannot write."""
+    rows = results or [SR("Result")]
+    return SR("Search", SR("Status", text=S.SEARCH_SUCCESS), SR("Response", SR(
+        "Store", SR("Status", text=S.SEARCH_SUCCESS), *rows,
+        SR("Range", text=f"{first}-{first + len(results) - 1}") if results else None, SR("Total", text=total))))
 
 
 async def handle_find(req: Request) -> Element:

@@ -62,6 +62,8 @@ async def _oof_set(req: Request, s: OofSet) -> Element:
         await req.write(oof.set_oof, req.account.id, value)
     except oof.NotRulesLayout:
         return part_status("Oof", S.SETTINGS_DENIED_BY_POLICY)
+    except oof.BadDates:
+        return part_status("Oof", S.SETTINGS_INVALID_ARGUMENTS)
     req.log("activesync.oof", state=s.state)
     return part_status("Oof", S.SETTINGS_SUCCESS)
 
