@@ -3,6 +3,11 @@
 by importing another server: From must be an identity of the account, Bcc is
 stripped from what recipients get (the Sent copy keeps it), local recipients go
 through ctx.delivery, remote ones into the store's queue in the same commit.
+
+A recipient in one of our domains that does not exist is what SMTP submission
+refuses at RCPT (550 5.1.1): with nobody else to send to, the command fails with
+Status 116 (MessageRecipientUnresolved); otherwise the others get the message and
+the sender finds an RFC 3464 report in their Inbox, so no address is dropped silently.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from postvak.protocols.activesync import status as S
 from postvak.protocols.mime import body_offset, parse_message, remove_header, split_fields
+from postvak.protocols.smtp import DsnRecipient, OriginalEnvelope, build_dsn, parse_mailbox
 from postvak.servers.activesync.request import CommandFailed, Request
 from postvak.store import accounts, mailboxes, messages
 from postvak.store.errors import NotFound
@@ -29,6 +35,7 @@ class Outcome:
     local: int
     remote: int
     saved_uid: int | None
+    unknown: tuple[str, ...] = ()  # local-domain addresses that do not exist (reported by DSN)
 
 
 def fix_semicolons(raw: bytes) -> bytes:
@@ -83,7 +90,7 @@ async def submit(req: Request, raw: bytes, *, save_in_sent: bool) -> Outcome:
             rcpts.append(spec)
     if not rcpts:
         raise CommandFailed(S.MESSAGE_HAS_NO_RECIPIENT)
-    local, remote = [], []
+    local, remote, unknown = [], [], []
     for spec in rcpts:
         found = await req.read(accounts.resolve_recipient, spec)
         if found:
@@ -91,6 +98,7 @@ async def submit(req: Request, raw: bytes, *, save_in_sent: bool) -> Outcome:
         elif not await req.read(accounts.is_local_domain, spec.rpartition("@")[2]):
             remote.append(spec)
         else:
+            unknown.append(spec)
             req.log("activesync.unknown_local_recipient", rcpt=spec)
     if not local and not remote:
         raise CommandFailed(S.MESSAGE_RECIPIENT_UNRESOLVED)
@@ -115,5 +123,22 @@ async def submit(req: Request, raw: bytes, *, save_in_sent: bool) -> Outcome:
             saved = stored.uid
         except NotFound:
             pass
+    if unknown:
+        await _report_unknown(req, raw, unknown)
     req.log("activesync.sent", local=len(local), remote=len(remote), queue_id=outcome.queue_id)
-    return Outcome(len(local), len(remote), saved)
+    return Outcome(len(local), len(remote), saved, tuple(unknown))
+
+
+async def _report_unknown(req: Request, raw: bytes, unknown: list[str]) -> None:
+    """A "failed" DSN (RFC 3464, status 5.1.1 as RFC 3463 names a bad mailbox) filed
+    into the sending account's Inbox; a lost report never fails the send."""
+    ctx = req.ctx
+    try:
+        path = parse_mailbox(req.account.address, smtputf8=True)
+        rcpts = [DsnRecipient(a, "failed", "5.1.1", "550 5.1.1 No such user here") for a in unknown]
+        report = build_dsn(ctx.hostname, OriginalEnvelope(path, arrival_date=datetime.now(UTC)), rcpts,
+                           raw[:body_offset(raw, 0, len(raw))])
+        me = await req.read(accounts.resolve_recipient, req.account.address)
+        await ctx.delivery.deliver("", me, b"Return-Path: <>\r\n" + report, source="dsn")
+    except Exception as exc:  # noqa: BLE001 - logged; the mail itself went out
+        req.log("activesync.dsn_failed", error=repr(exc))
