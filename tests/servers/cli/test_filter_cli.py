@@ -125,3 +125,29 @@ def test_spam_lists_and_training(cli: Cli, tmp_path: Path) -> None:
         assert loads(store.read(delivery_spam.global_model)).nspam == 3
     finally:
         store.close()
+
+
+def test_filter_apply_other_folder_discard_and_errors(cli: Cli) -> None:
+    cli.ok("user", "add", "w@example.test", "--password-stdin", input="pw-123456789\n")
+    assert "no active filters" in cli.fails("filter", "apply", "w@example.test")
+    rules = ('require ["fileinto"];\n# rule:[junk]\nif allof (header :contains "subject" "lottery")\n'
+             '{\n\tdiscard;\n}\n# rule:[news]\nif allof (header :contains "from" "news@")\n{\n\tfileinto "News";\n}\n')
+    cli.ok("sieve", "put", "w@example.test", "rules", "--activate", input=rules)
+    store = _store(cli)
+    try:
+        acct = store.read(accounts.get_account, "w@example.test")
+        store.write(mailboxes.create_mailbox, acct.id, "News")
+        old = store.write(mailboxes.create_mailbox, acct.id, "Old")
+        for sender, subject in (("x@y.test", "lottery win"), ("news@y.test", "weekly"), ("f@y.test", "hi")):
+            store.write(messages.ingest, acct.id, old.id, f"From: {sender}\r\nSubject: {subject}\r\n\r\nx\r\n".encode())
+    finally:
+        store.close()
+    out = cli.ok("filter", "apply", "w@example.test", "--folder", "Old")
+    assert "filtered 3 message(s) in Old; 2 moved" in out
+    store = _store(cli)
+    try:
+        count = {name: len(store.read(messages.snapshot, store.read(mailboxes.get_mailbox, acct.id, name).id).messages)
+                 for name in ("Old", "News", "Trash", "INBOX")}
+        assert count == {"Old": 1, "News": 1, "Trash": 1, "INBOX": 0}  # discard goes to Trash, nothing lost
+    finally:
+        store.close()
