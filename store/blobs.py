@@ -7,6 +7,10 @@ Two backends behind one interface:
   renames them into place and fsyncs each touched folder once (also in parallel)
   *before* the database COMMIT, so a committed row always has a durable file.
   Temp files left by a crash are swept by sweep() (Store.migrate calls it).
+  Small blobs (up to `inline_max` bytes, 64 KiB by default) skip the file: their
+  bytes go in the `blobs` row itself and are durable with the COMMIT, so a typical
+  delivery costs no file create, fsync, rename or folder sync at all. open() finds
+  either kind.
 - database: bytes live in blobs.data, so several hosts can share one PostgreSQL.
 
 Rows in `blobs` carry a refcount (one per message row or queue entry); gc() removes
@@ -25,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from postvak.store import schema
@@ -34,6 +38,7 @@ from postvak.store.errors import NotFound
 _pool: ThreadPoolExecutor | None = None
 TEMP_PREFIX = ".tmp-"
 SWEEP_AGE = 900  # seconds: a temp file this old belongs to no live transaction
+INLINE_MAX = 64 * 1024  # bytes: blobs up to this size live in their `blobs` row
 
 
 _pool_lock = threading.Lock()
@@ -79,11 +84,14 @@ class BlobStore:
         ins = _upsert(self._dialect)(schema.blobs).values(
             sha256=sha, size=len(data), refcount=1, data=self._row_data(data)
         )
+        # An old row whose bytes are in a file (before inline blobs) gains them inline
+        # when this backend keeps them there; a row that has them keeps them.
         stmt = ins.on_conflict_do_update(
-            index_elements=["sha256"], set_={"refcount": schema.blobs.c.refcount + 1}
+            index_elements=["sha256"],
+            set_={"refcount": schema.blobs.c.refcount + 1, "data": func.coalesce(schema.blobs.c.data, ins.excluded.data)},
         ).returning(schema.blobs.c.refcount)
         refcount = tx.conn.execute(stmt).scalar_one()
-        if refcount == 1:  # a new row: the bytes must be (re)written
+        if refcount == 1:  # a new row (or one awaiting gc): the bytes must be (re)written
             self._write(tx, sha, data)
         return BlobRef(sha, len(data))
 
@@ -142,23 +150,28 @@ class BlobStore:
         with self.open(sha256) as f:
             return f.read()
 
+    def _row_bytes(self, sha256: str) -> bytes | None:
+        with self._engine.connect() as conn:
+            data = conn.execute(select(schema.blobs.c.data).where(schema.blobs.c.sha256 == sha256)).scalar()
+        return None if data is None else bytes(data)
+
 
 class DatabaseBlobs(BlobStore):
     def _row_data(self, data: bytes) -> bytes | None:
         return data
 
     def open(self, sha256: str) -> BinaryIO:
-        with self._engine.connect() as conn:
-            data = conn.execute(select(schema.blobs.c.data).where(schema.blobs.c.sha256 == sha256)).scalar()
+        data = self._row_bytes(sha256)
         if data is None:
             raise NotFound(f"no message data {sha256}")
-        return io.BytesIO(bytes(data))
+        return io.BytesIO(data)
 
 
 class FileBlobs(BlobStore):
-    def __init__(self, engine: Engine, directory: str) -> None:
+    def __init__(self, engine: Engine, directory: str, inline_max: int = INLINE_MAX) -> None:
         super().__init__(engine)
         self.directory = os.path.abspath(directory)
+        self.inline_max = inline_max
         if not os.path.isdir(os.path.join(self.directory, "ff")):
             for i in range(256):
                 os.makedirs(os.path.join(self.directory, f"{i:02x}"), exist_ok=True)
@@ -167,8 +180,11 @@ class FileBlobs(BlobStore):
     def path(self, sha: str) -> str:
         return os.path.join(self.directory, sha[:2], sha)
 
+    def _row_data(self, data: bytes) -> bytes | None:
+        return data if len(data) <= self.inline_max else None
+
     def _write(self, tx: Any, sha: str, data: bytes) -> None:
-        if sha in tx.pending_blobs:
+        if sha in tx.pending_blobs or len(data) <= self.inline_max:
             return
         # The temp file sits in its final folder: the rename then touches one folder only.
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=os.path.join(self.directory, sha[:2]))
@@ -248,7 +264,11 @@ class FileBlobs(BlobStore):
         try:
             return open(self._old_path(sha256), "rb")
         except FileNotFoundError:
-            raise NotFound(f"no message data {sha256}") from None
+            pass
+        data = self._row_bytes(sha256)  # a small blob, kept inline
+        if data is None:
+            raise NotFound(f"no message data {sha256}")
+        return io.BytesIO(data)
 
 
 def _mtime(entry: os.DirEntry[str]) -> float:

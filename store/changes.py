@@ -30,6 +30,7 @@ class ChangeBus:
         self._on_subscribe = on_subscribe  # starts the PostgreSQL listener lazily
         self._lock = threading.Lock()
         self._subs: dict[int, dict[int, Callback]] = {}
+        self._all: dict[int, Callback] = {}  # every account's changes (background jobs)
         self._next = 0
 
     def subscribe(self, account_id: int, callback: Callback) -> Callable[[], None]:
@@ -51,7 +52,27 @@ class ChangeBus:
 
         return unsubscribe
 
+    def subscribe_all(self, callback: Callback) -> Callable[[], None]:
+        """callback(list[Change]) for every committed change of any account (the
+        background indexer's wake-up); returns unsubscribe(). Does not start LISTEN."""
+        with self._lock:
+            self._next += 1
+            token = self._next
+            self._all[token] = callback
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._all.pop(token, None)
+
+        return unsubscribe
+
     def publish(self, changes: Iterable[Change]) -> None:
+        changes = list(changes)
+        with self._lock:
+            everything = list(self._all.values())
+        for callback in everything:
+            if changes:
+                _call(callback, changes)
         by_account: dict[int, list[Change]] = {}
         for change in changes:
             by_account.setdefault(change.account_id, []).append(change)
@@ -63,6 +84,13 @@ class ChangeBus:
                     callback(list(items))
                 except Exception:  # a broken listener must never break the publisher
                     log.exception("change callback failed")
+
+
+def _call(callback: Callback, changes: list[Change]) -> None:
+    try:
+        callback(list(changes))
+    except Exception:  # a broken listener must never break the publisher
+        log.exception("change callback failed")
 
 
 def encode(origin: str, namespace: str, changes: list[Change]) -> list[str]:

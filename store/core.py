@@ -17,7 +17,7 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from postvak.store.blobs import BlobStore, DatabaseBlobs, FileBlobs
+from postvak.store.blobs import INLINE_MAX, BlobStore, DatabaseBlobs, FileBlobs
 from postvak.store.changes import CHANNEL, ChangeBus, PgListener, encode, new_origin
 from postvak.store.types import Change
 
@@ -41,7 +41,9 @@ class Tx:
 
 
 class Store:
-    def __init__(self, url: str, *, blob_backend: str = "files", blob_dir: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, blob_backend: str = "files", blob_dir: str | None = None, blob_inline_max: int = INLINE_MAX
+    ) -> None:
         self.url = make_url(url)
         self.dialect = self.url.get_backend_name()
         if self.dialect == "sqlite":
@@ -61,7 +63,7 @@ class Store:
                 if self.dialect != "sqlite" or not self.url.database or self.url.database == ":memory:":
                     raise ValueError("store.blob_dir: needed for the files blob backend")
                 blob_dir = os.path.join(os.path.dirname(os.path.abspath(self.url.database)), "blobs")
-            self.blobs = FileBlobs(self.engine, blob_dir)
+            self.blobs = FileBlobs(self.engine, blob_dir, blob_inline_max)
         else:
             raise ValueError(f"store.blob_backend: {blob_backend!r} is not 'files' or 'database'")
         self.changes = ChangeBus(self._start_listener)
@@ -188,6 +190,10 @@ def _retryable(exc: OperationalError) -> bool:
     return code in ("40P01", "40001")  # deadlock detected, serialization failure
 
 
-def open_store(url: str, *, blob_backend: str = "files", blob_dir: str | None = None) -> Store:
-    """Open a store: `sqlite:///path/mail.db` or `postgresql+psycopg://user@host/db`."""
-    return Store(str(url), blob_backend=blob_backend, blob_dir=blob_dir)
+def open_store(
+    url: str, *, blob_backend: str = "files", blob_dir: str | None = None, blob_inline_max: int = INLINE_MAX
+) -> Store:
+    """Open a store: `sqlite:///path/mail.db` or `postgresql+psycopg://user@host/db`.
+    With the files backend, blobs up to `blob_inline_max` bytes are kept in the database
+    row (0: every blob is a file)."""
+    return Store(str(url), blob_backend=blob_backend, blob_dir=blob_dir, blob_inline_max=blob_inline_max)

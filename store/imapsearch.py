@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeAlias
 
+from sqlalchemy import Text as SAText
+from sqlalchemy import and_, cast, false, func, not_, or_, select, true
+
 from postvak.protocols import mime
 from postvak.protocols.imap import search as sk
 from postvak.store import schema
 from postvak.store import search as fts
 from postvak.store.flags import SYSTEM
-from sqlalchemy import Text as SAText
-from sqlalchemy import and_, cast, false, func, not_, or_, select, true
 
 M, T = schema.messages, schema.terms
 CHUNK = 500
@@ -315,8 +316,9 @@ class _Eval:
             uids = {int(u) for u in self.tx.conn.execute(q.distinct()).scalars()}
             result = uids if result is None else result & uids
             if not result:
-                return set()
-        return result or set()
+                break
+        # Messages the background indexer has not reached yet answer from their own text.
+        return (result or set()) | fts.pending_uids(self.tx, self.mailbox_id, list(dict.fromkeys(words)), field_bit)
 
     # -- HEADER ----------------------------------------------------------------------
     def _header(self, name: str, value: str, domain: set[int]) -> set[int]:

@@ -1,5 +1,6 @@
 """The one path for every new message (STYLE.md habit 9): blob, parse, UID, quota,
-threading, counters, full-text index, change record."""
+threading, counters, change record. The full-text index is built later, off the
+delivery path (search.index_pending): ingest only records the message as unindexed."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ MAX_REFS = 30  # References can be long; the most recent ids are the useful ones
 MAX_BASE_SUBJECT = 250  # thread key: short enough for a b-tree entry on PostgreSQL
 
 _cache_lock = threading.Lock()
-_parsed: OrderedDict[str, tuple[Any, list[tuple[str, int]]]] = OrderedDict()
+_parsed: OrderedDict[str, Any] = OrderedDict()
 
 # Statements built once: building a Core construct per call costs more than running it.
 _OWNER_QUOTA = (
@@ -62,7 +63,7 @@ _NEW_THREAD = T.insert().values(
 ).returning(T.c.id)
 
 
-def _parse(sha: str, raw: bytes) -> tuple[Any, list[tuple[str, int]]]:
+def _parse(sha: str, raw: bytes) -> Any:
     """Parse once per distinct message: one delivery to many recipients shares the work."""
     with _cache_lock:
         hit = _parsed.get(sha)
@@ -70,12 +71,11 @@ def _parse(sha: str, raw: bytes) -> tuple[Any, list[tuple[str, int]]]:
             _parsed.move_to_end(sha)
             return hit
     parsed = mime.parse_message(raw)
-    rows = search.term_rows(parsed, mime.search_text(raw, parsed))
     with _cache_lock:
-        _parsed[sha] = (parsed, rows)
+        _parsed[sha] = parsed
         while len(_parsed) > 32:
             _parsed.popitem(last=False)
-    return parsed, rows
+    return parsed
 
 
 def _refuse(used: int, quota: int | None) -> None:
@@ -114,7 +114,7 @@ def ingest(
     flags = normalize(flags)
     # Lock order everywhere: message rows -> blobs -> mailboxes -> accounts.
     ref = tx.blobs.put(tx, raw)
-    parsed, term_rows = _parse(ref.sha256, raw)
+    parsed = _parse(ref.sha256, raw)
     # RFC 9051 2.3.1.1: strictly ascending UIDs; the UPDATE takes the mailbox row lock,
     # so concurrent writers in any process get distinct UIDs.
     row = tx.conn.execute(
@@ -131,7 +131,7 @@ def ingest(
         "h_subject": (parsed.base_subject or "")[:1000], "sent_date": utc(parsed.sent_date),
         "message_id": _clean_id(parsed.message_id), "preview": (parsed.preview or "")[:512], **to_values(flags),
     }).scalar_one()
-    search.add_terms(tx, message_id, term_rows)
+    search.mark_unindexed(tx, message_id)
     tx.changes.append(Change("new", account_id, mailbox_id, uid, modseq))
     return Stored(message_id, mailbox_id, uid, modseq)
 

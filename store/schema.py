@@ -184,6 +184,16 @@ terms = Table(
     sqlite_with_rowid=False,
 )
 
+# Messages whose `terms` rows are not written yet: ingest records them here and the
+# background indexer (search.index_pending) fills `terms` in batches, as Dovecot's fts
+# indexes after delivery. Searches also scan these few messages, so none is missed.
+unindexed = Table(
+    "unindexed",
+    metadata,
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete=CASCADE), primary_key=True,
+           autoincrement=False),
+)
+
 queue = Table(
     "queue",
     metadata,

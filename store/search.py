@@ -10,12 +10,16 @@ the newer message. Phrases are checked against the message text itself.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import Integer, bindparam, delete, func, insert, literal, select
+from sqlalchemy import text as sql_text
 
 from postvak.protocols import mime
 from postvak.store import schema
@@ -28,7 +32,8 @@ MAX_INDEXED_TEXT = 64 * 1024  # characters of body text per message
 MIN_PREFIX = 4
 DEFAULT_LIMIT = 200
 _WORD = re.compile(r"\w+")
-T, M = schema.terms, schema.messages
+T, M, U, B = schema.terms, schema.messages, schema.unindexed, schema.blobs
+log = logging.getLogger("postvak.store.search")
 
 
 def tokens(text: str) -> list[str]:
@@ -94,13 +99,139 @@ def add_terms(tx: Any, message_id: int, rows: list[tuple[str, int]]) -> None:
 
 
 def copy_terms(tx: Any, from_message: int, to_message: int) -> None:
-    """A copy shares the original's index entries."""
+    """A copy shares the original's index entries, or waits for the indexer as it does."""
     tx.conn.execute(
         insert(T).from_select(
             ["term", "message_id", "fields"],
             select(T.c.term, literal(to_message), T.c.fields).where(T.c.message_id == from_message),
         )
     )
+    tx.conn.execute(
+        insert(U).from_select(["message_id"], select(literal(to_message, Integer)).where(U.c.message_id == from_message))
+    )
+
+
+# -- indexing off the delivery path ------------------------------------------------
+_MARK = U.insert().values(message_id=bindparam("message_id"))
+_PENDING_COLS = select(U.c.message_id, M.c.mailbox_id, M.c.uid, M.c.blob_sha, B.c.data).select_from(
+    U.join(M, M.c.id == U.c.message_id).join(B, B.c.sha256 == M.c.blob_sha)
+)
+# PostgreSQL: several indexers (processes) take disjoint batches; the message rows are
+# held FOR KEY SHARE (what the terms' foreign key needs) and skipped when an expunge
+# holds them, so an indexer never waits on, nor deadlocks with, a writer.
+_CLAIM_PG = sql_text(
+    "SELECT u.message_id, m.blob_sha, b.data FROM unindexed u JOIN messages m ON m.id = u.message_id "
+    "JOIN blobs b ON b.sha256 = m.blob_sha ORDER BY u.message_id LIMIT :n "
+    "FOR UPDATE OF u SKIP LOCKED FOR KEY SHARE OF m SKIP LOCKED"
+)
+_terms_lock = threading.Lock()
+_terms_cache: OrderedDict[str, dict[str, int]] = OrderedDict()  # blob sha -> term -> fields
+CACHE_SIZE = 512
+
+
+def mark_unindexed(tx: Any, message_id: int) -> None:
+    """Ingest's one index write: the message waits for index_pending."""
+    tx.conn.execute(_MARK, {"message_id": message_id})
+
+
+def message_terms(sha: str, raw: bytes) -> dict[str, int]:
+    """term -> field mask of a message (cached by content: blobs never change)."""
+    with _terms_lock:
+        hit = _terms_cache.get(sha)
+        if hit is not None:
+            _terms_cache.move_to_end(sha)
+            return hit
+    parsed = mime.parse_message(raw)
+    found = dict(term_rows(parsed, mime.search_text(raw, parsed)))
+    with _terms_lock:
+        _terms_cache[sha] = found
+        while len(_terms_cache) > CACHE_SIZE:
+            _terms_cache.popitem(last=False)
+    return found
+
+
+def _raw(tx: Any, sha: str, data: Any) -> bytes | None:
+    if data is not None:  # inline blob: already fetched with the row
+        return bytes(data)
+    try:
+        return tx.blobs.read(sha)
+    except Exception:  # noqa: BLE001 - a missing blob must not stop indexing or search
+        log.warning("message data %s unreadable; indexed as empty", sha)
+        return None
+
+
+def index_pending(tx: Any, limit: int = 500) -> int:
+    """Build the `terms` rows of up to `limit` messages ingest left unindexed (oldest
+    first); returns how many were done. The background job calls it until it returns
+    less than `limit`. All rows of the batch go in at once, in key order."""
+    if tx.is_postgres:
+        rows = tx.conn.execute(_CLAIM_PG, {"n": limit}).all()
+    else:
+        rows = tx.conn.execute(
+            select(U.c.message_id, M.c.blob_sha, B.c.data)
+            .select_from(U.join(M, M.c.id == U.c.message_id).join(B, B.c.sha256 == M.c.blob_sha))
+            .order_by(U.c.message_id).limit(limit)
+        ).all()
+    if not rows:
+        return 0
+    batch: list[tuple[str, int, int]] = []
+    for message_id, sha, data in rows:
+        raw = _raw(tx, sha, data)
+        if raw is not None:
+            batch.extend((term, int(message_id), fields) for term, fields in message_terms(sha, raw).items())
+    batch.sort()
+    _insert_rows(tx, batch)
+    ids = [int(r.message_id) for r in rows]
+    for i in range(0, len(ids), 500):
+        tx.conn.execute(delete(U).where(U.c.message_id.in_(ids[i : i + 500])))
+    return len(ids)
+
+
+def pending_count(tx: Any) -> int:
+    """How many messages wait for the indexer."""
+    return int(tx.conn.execute(select(func.count()).select_from(U)).scalar_one())
+
+
+def _insert_rows(tx: Any, rows: list[tuple[str, int, int]]) -> None:
+    if not rows:
+        return
+    if tx.is_postgres:
+        cursor = tx.conn.connection.driver_connection.cursor()
+        with cursor.copy(_COPY_TERMS) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.close()
+    else:
+        tx.conn.exec_driver_sql(_INSERT_TERMS, rows)
+
+
+def _pending(tx: Any, where: Any) -> list[tuple[int, int, int, dict[str, int]]]:
+    """(message id, mailbox id, uid, terms) of the not-yet-indexed messages matching
+    `where`: searches read these few messages themselves, so they are found before
+    the indexer has run exactly as after."""
+    out = []
+    for r in tx.conn.execute(_PENDING_COLS.where(where)).all():
+        raw = _raw(tx, r.blob_sha, r.data)
+        out.append((int(r.message_id), int(r.mailbox_id), int(r.uid), message_terms(r.blob_sha, raw) if raw else {}))
+    return out
+
+
+def _pending_fields(found: dict[str, int], term: str, prefix: bool) -> list[int]:
+    if not prefix:
+        return [found[term]] if term in found else []
+    return [f for t, f in found.items() if t.startswith(term)]
+
+
+def pending_uids(tx: Any, mailbox_id: int, words: list[str], field_bit: int | None = None) -> set[int]:
+    """UIDs of unindexed messages holding a term starting with each word (what the
+    index would answer for them), limited to terms in `field_bit` when given."""
+    out = set()
+    for _mid, _box, uid, found in _pending(tx, M.c.mailbox_id == mailbox_id):
+        if all(
+            any(field_bit is None or f & field_bit for f in _pending_fields(found, w, True)) for w in words
+        ):
+            out.add(uid)
+    return out
 
 
 # -- the query language ------------------------------------------------------------
@@ -165,7 +296,7 @@ def _term_match(tx: Any, term: str, prefix: bool) -> Any:
     return (T.c.term >= term) & (T.c.term < term + "\U0010ffff")  # index range scan on SQLite
 
 
-def _atom_hits(tx: Any, mailbox_ids: list[int], atom: Atom) -> dict[int, float]:
+def _atom_hits(tx: Any, mailbox_ids: list[int], atom: Atom, pending: list[Any]) -> dict[int, float]:
     """message id -> score, for messages holding every term of the atom."""
     result: dict[int, float] | None = None
     for i, term in enumerate(atom.terms):
@@ -177,6 +308,9 @@ def _atom_hits(tx: Any, mailbox_ids: list[int], atom: Atom) -> dict[int, float]:
         scores: dict[int, float] = {}
         for message_id, fields in rows:
             scores[message_id] = max(scores.get(message_id, 0.0), weight(fields))
+        for message_id, _box, _uid, found in pending:
+            for fields in _pending_fields(found, term, prefix):
+                scores[message_id] = max(scores.get(message_id, 0.0), weight(fields))
         if result is None:
             result = scores
         else:
@@ -215,18 +349,19 @@ def search_terms(
     parsed = parse_query(query)
     if not parsed.clauses or not mailbox_ids:
         return []
+    pending = _pending(tx, M.c.mailbox_id.in_(mailbox_ids))
     total: dict[int, float] | None = None
     for clause in parsed.clauses:
         union: dict[int, float] = {}
         for atom in clause:
-            for k, v in _atom_hits(tx, mailbox_ids, atom).items():
+            for k, v in _atom_hits(tx, mailbox_ids, atom, pending).items():
                 union[k] = max(union.get(k, 0.0), v)
         total = union if total is None else {k: v + union[k] for k, v in total.items() if k in union}
         if not total:
             return []
     assert total is not None
     for atom in parsed.excluded:
-        for k in _atom_hits(tx, mailbox_ids, atom):
+        for k in _atom_hits(tx, mailbox_ids, atom, pending):
             total.pop(k, None)
     if not total:
         return []
@@ -244,19 +379,20 @@ def search_terms(
 
 def candidates(tx: Any, mailbox_id: int, words: list[str]) -> set[int]:
     """UIDs holding every word (each as a word prefix): a pre-filter for IMAP SEARCH
-    TEXT/BODY, which the caller confirms against the message (substring semantics)."""
-    result: set[int] | None = None
-    for word in words:
-        for term in tokens(word):
-            uids = set(
-                tx.conn.execute(
-                    select(M.c.uid).join(T, T.c.message_id == M.c.id)
-                    .where(M.c.mailbox_id == mailbox_id, _term_match(tx, term, True)).distinct()
-                ).scalars()
-            )
-            result = uids if result is None else result & uids
-            if not result:
-                return set()
-    if result is None:  # no indexable words: every message is a candidate
+    TEXT/BODY, which the caller confirms against the message (substring semantics).
+    Messages the indexer has not reached yet are matched from their own text."""
+    terms = [t for w in words for t in tokens(w)]
+    if not terms:  # no indexable words: every message is a candidate
         return set(tx.conn.execute(select(M.c.uid).where(M.c.mailbox_id == mailbox_id)).scalars())
-    return {int(u) for u in result}
+    result: set[int] | None = None
+    for term in dict.fromkeys(terms):
+        uids = set(
+            tx.conn.execute(
+                select(M.c.uid).join(T, T.c.message_id == M.c.id)
+                .where(M.c.mailbox_id == mailbox_id, _term_match(tx, term, True)).distinct()
+            ).scalars()
+        )
+        result = uids if result is None else result & uids
+        if not result:
+            break
+    return {int(u) for u in result or ()} | pending_uids(tx, mailbox_id, terms)

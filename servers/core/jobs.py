@@ -97,7 +97,49 @@ def purge_trash_spam(ctx: Any) -> Stop:
     return delivery_jobs.start(ctx)
 
 
+def fulltext_indexer(ctx: Any) -> Stop:
+    """Full-text index off the delivery path (store.search.index_pending): batches go
+    through the writer thread until none is left; woken by committed new mail (and
+    ctx.extras["index_kick"]()), and every minute for work another process left."""
+    from postvak.store import search
+
+    batch = 200  # ~0.1 s of writer time per run: deliveries queued behind it wait little
+    wake = asyncio.Event()
+
+    def kick() -> None:
+        ctx.loop.call_soon_threadsafe(wake.set)
+
+    def on_changes(changes: list[Any]) -> None:
+        if any(c.kind == "new" for c in changes):
+            kick()
+
+    ctx.extras["index_kick"] = kick
+    unsubscribe = ctx.store.changes.subscribe_all(on_changes)
+
+    async def run() -> None:
+        try:
+            while True:
+                wake.clear()
+                try:
+                    while await ctx.runner.write(search.index_pending, batch) >= batch:
+                        pass
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    ctx.log.error("job.failed", job="fulltext_indexer", error=repr(exc), exc_info=True)
+                try:
+                    await asyncio.wait_for(wake.wait(), 60.0)
+                except TimeoutError:
+                    pass
+                await asyncio.sleep(0.05)  # let a burst of deliveries share one run
+        finally:
+            unsubscribe()
+
+    return background(ctx, "fulltext_indexer", run())
+
+
 JOBS: list[tuple[str, Starter]] = [
+    ("fulltext_indexer", fulltext_indexer),
     ("outgoing_mail", outgoing_mail),
     ("outbound_queue", outbound_queue),
     ("purge_state", purge_state),

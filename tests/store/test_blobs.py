@@ -1,4 +1,5 @@
-"""Blob backends: dedup, refcounts, gc, durability path, rollback leaves no file."""
+"""Blob backends: dedup, refcounts, gc, durability path, rollback leaves no file;
+small blobs inline in the database row with the files backend."""
 
 from __future__ import annotations
 
@@ -10,22 +11,34 @@ import pytest
 from postvak.store import errors, open_store
 
 
-@pytest.fixture()
-def bstore(tmp_store_url: str, blob_backend: str, tmp_path: Path):
-    s = open_store(tmp_store_url, blob_backend=blob_backend, blob_dir=str(tmp_path / "b"))
+@pytest.fixture(params=["files", "inline", "database"])
+def bstore(tmp_store_url: str, request: pytest.FixtureRequest, tmp_path: Path):
+    """files: every blob a file; inline: the default files backend (small blobs in the
+    row); database: every blob in the row."""
+    backend = "database" if request.param == "database" else "files"
+    inline_max = 0 if request.param == "files" else 64 * 1024
+    s = open_store(tmp_store_url, blob_backend=backend, blob_dir=str(tmp_path / "b"), blob_inline_max=inline_max)
     s.migrate()
+    s.kind = request.param
     yield s
     s.close()
 
 
-def test_put_dedups_and_gc_removes_unreferenced(bstore, tmp_path: Path) -> None:
-    data = b"x" * 5000
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+@pytest.mark.parametrize("size", [5000, 70_000])
+def test_put_dedups_and_gc_removes_unreferenced(bstore, tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
     a = bstore.write(lambda tx: tx.blobs.put(tx, data))
     b = bstore.write(lambda tx: tx.blobs.put(tx, data))
-    assert a == b and a.size == 5000
+    assert a == b and a.size == size
     assert bstore.read(lambda tx: tx.blobs.refcount(tx, a.sha256)) == 2
     assert bstore.blobs.read(a.sha256) == data
-    if bstore.blobs.__class__.__name__ == "FileBlobs":
+    as_file = bstore.kind == "files" or (bstore.kind == "inline" and size > 64 * 1024)
+    assert len(_files(tmp_path / "b")) == (1 if as_file else 0)
+    if as_file:
         path = Path(bstore.blobs.path(a.sha256))
         assert path.read_bytes() == data and path.parent.parent == tmp_path / "b"  # <dir>/ab/<sha>
     bstore.write(lambda tx: tx.blobs.unref(tx, a.sha256))
@@ -68,7 +81,7 @@ def test_sweep_removes_crash_leftovers_only(tmp_store_url: str, tmp_path: Path) 
     import hashlib
 
     blob_dir = tmp_path / "b"
-    s = open_store(tmp_store_url, blob_backend="files", blob_dir=str(blob_dir))
+    s = open_store(tmp_store_url, blob_backend="files", blob_dir=str(blob_dir), blob_inline_max=0)
     try:
         s.migrate()
         kept = s.write(lambda tx: tx.blobs.put(tx, b"committed mail"))
@@ -90,7 +103,7 @@ def test_sweep_removes_crash_leftovers_only(tmp_store_url: str, tmp_path: Path) 
 
 
 def test_batch_syncs_many_blobs_and_reads_first_layout(tmp_store_url: str, tmp_path: Path) -> None:
-    s = open_store(tmp_store_url, blob_backend="files", blob_dir=str(tmp_path / "b"))
+    s = open_store(tmp_store_url, blob_backend="files", blob_dir=str(tmp_path / "b"), blob_inline_max=0)
     try:
         s.migrate()
         datas = [f"message {i}".encode() for i in range(40)]
@@ -103,5 +116,36 @@ def test_batch_syncs_many_blobs_and_reads_first_layout(tmp_store_url: str, tmp_p
         old.parent.mkdir()
         os.replace(s.blobs.path(ref.sha256), old)
         assert s.blobs.read(ref.sha256) == datas[0]
+    finally:
+        s.close()
+
+
+def test_inline_blobs_need_no_file_and_mix_with_files(tmp_store_url: str, tmp_path: Path) -> None:
+    """A 4 KB delivery costs no file; a big one still does; both open the same way,
+    in one batch, and a row from before (bytes in a file) keeps working."""
+    s = open_store(tmp_store_url, blob_backend="files", blob_dir=str(tmp_path / "b"), blob_inline_max=10_000)
+    try:
+        s.migrate()
+        small, big = b"s" * 4096, b"b" * 10_001
+        refs = s.write_batch([(lambda tx, d: tx.blobs.put(tx, d), (d,), {}) for d in (small, big, small)])
+        assert refs[0] == refs[2]
+        assert [p.name for p in _files(tmp_path / "b")] == [refs[1].sha256]
+        assert s.blobs.read(refs[0].sha256) == small and s.blobs.read(refs[1].sha256) == big
+        with s.blobs.open(refs[0].sha256) as fh:
+            assert fh.read(10) == b"s" * 10
+        # The same bytes written as a file by an older store (inline_max 0), then
+        # unreferenced and stored again by this one: readable either way.
+        old = open_store(tmp_store_url, blob_backend="files", blob_dir=str(tmp_path / "b"), blob_inline_max=0)
+        try:
+            mid = b"m" * 3000
+            ref = old.write(lambda tx: tx.blobs.put(tx, mid))
+            assert Path(old.blobs.path(ref.sha256)).exists()
+            assert s.blobs.read(ref.sha256) == mid
+            old.write(lambda tx: tx.blobs.unref(tx, ref.sha256))
+            s.write(lambda tx: tx.blobs.put(tx, mid))  # refcount back to 1: bytes go inline
+            Path(old.blobs.path(ref.sha256)).unlink()
+            assert s.blobs.read(ref.sha256) == mid
+        finally:
+            old.close()
     finally:
         s.close()

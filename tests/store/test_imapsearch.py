@@ -6,12 +6,13 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert, select, text
+
 from postvak.protocols.imap import search as sk
 from postvak.protocols.imap.cursor import Cursor
 from postvak.protocols.imap.limits import Limits
-from postvak.store import imapsearch, messages, schema
+from postvak.store import imapsearch, messages, schema, search
 from postvak.store.imapsearch import UidSet
-from sqlalchemy import insert, select, text
 
 
 def msg(subject, body, *, frm="Bob Sender <bob@remote.test>", to="alice@example.test", cc="", bcc="",
@@ -145,6 +146,7 @@ def big(tmp_path_factory):
                   frm=f"Person {i} <p{i % 20}@corp.test>", extra=[f"X-Seq: {i}"] if i % 25 == 0 else [])
         jobs.append((messages.ingest, (acct.id, inbox.id, raw), {}))
     store.write_batch(jobs)
+    assert store.write(search.index_pending, 1000) == BASE  # _bulk clones the base messages' terms
     store.write(_bulk, inbox.id)
     yield store, inbox
     store.close()

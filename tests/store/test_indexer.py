@@ -1,0 +1,154 @@
+"""Full-text indexing off the delivery path: ingest leaves messages unindexed, the
+background indexer (search.index_pending) builds their terms, and every search
+answers the same before and after it ran."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from postvak.protocols.imap import search as sk
+from postvak.protocols.imap.cursor import Cursor
+from postvak.protocols.imap.limits import Limits
+from postvak.store import imapsearch, mailboxes, messages, schema, search
+from tests.store.helpers import make_raw
+
+MAILS = [
+    ("Invoice March", "please pay the invoice before friday", "billing@shop.test"),
+    ("Meeting notes", "the quarterly information session was useful", "boss@corp.test"),
+    ("Holiday", "Café in Zürich, informal drinks", "friend@home.test"),
+    ("Re: Invoice March", "paid the invoice friday morning", "alice@example.test"),
+]
+QUERIES = ["invoice", "informal", "info*", "café", "zurich", '"the invoice"', "pay OR paid", "invoice -morning",
+           "billing", "quarterly session", "nothing-here"]
+IMAP_QUERIES = ["BODY invoice", "TEXT friday", "BODY \"zür\"", "TEXT \"the invoice\"", "BODY informal", "TEXT billing",
+                "NOT BODY invoice", "X-POSTVAK-RAW \"invoice friday\""]
+
+
+def terms_count(tx) -> int:
+    return int(tx.conn.execute(select(func.count()).select_from(schema.terms)).scalar_one())
+
+
+@pytest.fixture()
+def corpus(alice):
+    store, acct, inbox = alice
+    other = store.write(mailboxes.create_mailbox, acct.id, "Other")
+    store.write_batch([
+        (messages.ingest, (acct.id, inbox.id, make_raw(i, subject=s, body=b, frm=f)), {})
+        for i, (s, b, f) in enumerate(MAILS)
+    ])
+    store.write(messages.ingest, acct.id, other.id, make_raw(9, subject="invoice elsewhere", body="x"))
+    return store, acct, inbox, other
+
+
+def answers(store, inbox, other, monkeypatch) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for q in QUERIES:
+        out[q] = store.read(search.search_terms, [inbox.id, other.id], q)
+    for words in (["invoice"], ["fri", "pa"], ["zür"], ["no-such"]):
+        out[f"candidates {words}"] = store.read(search.candidates, inbox.id, words)
+    for q in IMAP_QUERIES:
+        program = sk.parse_program(Cursor(q.encode(), {}, Limits(), utf8=True))
+        out[q] = store.read(imapsearch.search, inbox.id, program)
+        with monkeypatch.context() as m:  # the index path, used above 1,000 candidates
+            m.setattr(imapsearch, "SCAN_LIMIT", 0)
+            out[f"indexed {q}"] = store.read(imapsearch.search, inbox.id, program)
+    return out
+
+
+def test_ingest_leaves_indexing_to_the_indexer(corpus) -> None:
+    store = corpus[0]
+    assert store.read(terms_count) == 0 and store.read(search.pending_count) == 5
+    assert store.write(search.index_pending, 2) == 2  # oldest first, in batches
+    assert store.read(search.pending_count) == 3
+    assert store.write(search.index_pending) == 3
+    assert store.write(search.index_pending) == 0
+    assert store.read(search.pending_count) == 0 and store.read(terms_count) > 20
+
+
+def test_search_finds_messages_before_and_after_indexing(corpus, monkeypatch) -> None:
+    store, _acct, inbox, other = corpus
+    before = answers(store, inbox, other, monkeypatch)
+    assert sorted((b, u) for b, u, _ in before["invoice"]) == [(inbox.id, 1), (inbox.id, 4), (other.id, 1)]
+    assert {u for _, u, _ in before["info*"]} == {2, 3}
+    assert before["candidates ['invoice']"] == {1, 4}
+    assert before["BODY \"zür\""] == [3] and before["indexed BODY informal"] == [3]
+    assert before["indexed TEXT billing"] == [1] and before["NOT BODY invoice"] == [2, 3]
+    assert before["X-POSTVAK-RAW \"invoice friday\""] == [1, 4]
+    store.write(search.index_pending)
+    assert store.read(search.pending_count) == 0
+    assert answers(store, inbox, other, monkeypatch) == before
+    # half indexed, half not: still the same answers
+    store.write(messages.ingest, corpus[1].id, inbox.id, make_raw(5, subject="late invoice", body="friday"))
+    mid = answers(store, inbox, other, monkeypatch)
+    assert 5 in {u for _, u, _ in mid["invoice"]} and 5 in mid["indexed TEXT friday"]
+    store.write(search.index_pending)
+    assert answers(store, inbox, other, monkeypatch) == mid
+
+
+def test_copies_and_moves_of_unindexed_messages_are_indexed(corpus) -> None:
+    store, acct, inbox, other = corpus
+    store.write(messages.copy, inbox.id, [1], other.id)  # source not indexed yet
+    store.write(messages.move, inbox.id, [2], other.id)
+    found = {(b, u) for b, u, _ in store.read(search.search_terms, [other.id], "invoice OR quarterly")}
+    assert found == {(other.id, 1), (other.id, 2), (other.id, 3)}
+    store.write(search.index_pending)
+    assert {(b, u) for b, u, _ in store.read(search.search_terms, [other.id], "invoice OR quarterly")} == found
+    # copying an indexed message copies its terms instead
+    store.write(messages.copy, inbox.id, [3], other.id)
+    assert store.read(search.pending_count) == 0
+    assert [u for _, u, _ in store.read(search.search_terms, [other.id], "zurich")] == [4]
+
+
+def test_expunged_pending_message_leaves_nothing_behind(corpus) -> None:
+    store, _acct, inbox, _other = corpus
+    store.write(messages.set_flags, inbox.id, [1, 2], "add", {"\\Deleted"})
+    assert store.write(messages.expunge, inbox.id) == [1, 2]
+    assert store.read(search.pending_count) == 3  # the expunged rows went with their messages
+    assert store.write(search.index_pending) == 3
+    assert [u for _, u, _ in store.read(search.search_terms, [inbox.id], "invoice")] == [4]
+
+
+def test_many_recipients_share_one_parse(alice) -> None:
+    store, acct, inbox = alice
+    raw = make_raw(1, subject="same bytes", body="to everyone")
+    boxes = [inbox.id] + [store.write(mailboxes.create_mailbox, acct.id, f"F{i}").id for i in range(3)]
+    store.write_batch([(messages.ingest, (acct.id, b, raw), {}) for b in boxes])
+    assert store.write(search.index_pending) == 4
+    hits = store.read(search.search_terms, boxes, "everyone")
+    assert sorted(b for b, _, _ in hits) == sorted(boxes)
+
+
+def test_the_serve_job_indexes_after_deliveries(alice) -> None:
+    """servers/core/jobs.fulltext_indexer: woken by committed new mail, drains the
+    pending table through the runner's writer thread."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from postvak.servers.core import jobs
+    from postvak.servers.core.logs import EventLogger
+    from postvak.servers.core.runner import StoreRunner
+
+    store, acct, inbox = alice
+
+    async def scenario() -> tuple[int, int]:
+        loop = asyncio.get_running_loop()
+        runner = StoreRunner(store, loop)
+        ctx = SimpleNamespace(store=store, runner=runner, loop=loop, log=EventLogger(), extras={})
+        stop = jobs.fulltext_indexer(ctx)
+        try:
+            await asyncio.sleep(0.1)
+            await asyncio.gather(*(
+                runner.write(messages.ingest, acct.id, inbox.id, make_raw(i, subject=f"kick {i}")) for i in range(450)
+            ))
+            for _ in range(200):  # bounded: 10 s
+                if await runner.read(search.pending_count) == 0:
+                    break
+                await asyncio.sleep(0.05)
+            return await runner.read(search.pending_count), len(await runner.read(search.search_terms, [inbox.id], "kick", 1000))
+        finally:
+            await stop()
+            runner.close()
+
+    pending, found = asyncio.run(scenario())
+    assert pending == 0 and found == 450
