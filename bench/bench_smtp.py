@@ -64,13 +64,20 @@ def drive(port: int, sessions: int, total: int, size: int) -> tuple[float, int]:
     return time.perf_counter() - start, sum(accepted)
 
 
+STALL = 30.0  # seconds without one more visible message: the server is stuck, give up
+
+
 def wait_visible(count: Callable[[], int], expected: int, start: float) -> float:
     deadline = time.perf_counter() + TIMEOUT
-    while time.perf_counter() < deadline:
-        if count() >= expected:
+    seen, progress = -1, time.perf_counter()
+    while time.perf_counter() < deadline and time.perf_counter() - progress < STALL:
+        now = count()
+        if now >= expected:
             return time.perf_counter() - start
+        if now != seen:
+            seen, progress = now, time.perf_counter()
         time.sleep(0.02)
-    return float("nan")
+    raise RuntimeError(f"only {max(seen, 0)} of {expected} accepted messages became visible")
 
 
 def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool) -> dict[tuple[int, int], tuple[float, float]]:
@@ -113,7 +120,10 @@ def bench_postvak(quick: bool) -> dict[tuple[int, int], tuple[float, float]]:
             return sum(store.read(mailboxes.status, box).messages for box in boxes)
 
         try:
-            return run_matrix("postvak", server.port("smtp"), count, quick)
+            results = run_matrix("postvak", server.port("smtp"), count, quick)
+            # The resolver caches answers: a handful of queries for the whole run, not per message.
+            print(f"postvak  DNS queries answered by the loopback zone: {dns.queries}", flush=True)
+            return results
         finally:
             store.close()
     finally:
@@ -137,9 +147,12 @@ def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | N
         return None
     postconf = str(Path(postfix).with_name("postconf"))
     base = Path(tempfile.mkdtemp(prefix="bench-postfix-"))
-    conf, mail = base / "conf", base / "mail"
-    conf.mkdir()
-    mail.mkdir()
+    base.chmod(0o755)  # the postfix and nobody users must reach their folders inside
+    conf, mail, data = base / "conf", base / "mail", base / "data"
+    for folder in (conf, mail, data, base / "queue"):
+        folder.mkdir()
+    postfix_user = pwd.getpwnam("postfix")
+    os.chown(data, postfix_user.pw_uid, postfix_user.pw_gid)  # master.lock lives here
     port = free_port()
     nobody = pwd.getpwnam("nobody")
     shutil.copy("/etc/postfix/master.cf", conf / "master.cf")
@@ -153,8 +166,9 @@ def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | N
         "virtual_mailbox_domains": "bench.test", "virtual_mailbox_base": str(mail),
         "virtual_mailbox_maps": f"texthash:{conf / 'vmailbox'}", "virtual_minimum_uid": "1",
         "virtual_uid_maps": f"static:{nobody.pw_uid}", "virtual_gid_maps": f"static:{nobody.pw_gid}",
-        "message_size_limit": "52428800", "smtpd_client_connection_count_limit": "100",
-        "default_process_limit": "100", "maillog_file": str(base / "maillog"), "smtpd_banner": "bench ESMTP",
+        "message_size_limit": "52428800", "virtual_mailbox_limit": "0", "smtpd_client_connection_count_limit": "100",
+        "default_process_limit": "100", "maillog_file": str(base / "maillog"), "maillog_file_prefixes": str(base),
+        "smtpd_banner": "bench ESMTP",
         "syslog_name": "postfix-bench", "alias_maps": "", "alias_database": "", "relayhost": "",
         "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination", "mynetworks": "127.0.0.0/8",
         "smtp_dns_support_level": "disabled", "disable_dns_lookups": "yes", "multi_instance_enable": "no",
@@ -164,9 +178,15 @@ def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | N
     run(postconf, "-c", str(conf), "-F", "*/*/chroot = n")
     run(postconf, "-c", str(conf), "-M#", "smtp/inet")
     run(postconf, "-c", str(conf), "-Me", f"127.0.0.1:{port}/inet = 127.0.0.1:{port} inet n - n - - smtpd")
-    start = run(postfix, "-c", str(conf), "start")
+    # Without syslog, Postfix's own errors go to maillog_file (postlogd, Postfix >= 3.4);
+    # `check` also creates the queue's subfolders with their owners.
+    check = run(postfix, "-c", str(conf), "check")
+    start = run(postfix, "-c", str(conf), "start") if check.returncode == 0 else check
     if start.returncode != 0:
-        print(f"postfix: could not start its own instance: {start.stderr.strip() or start.stdout.strip()}")
+        log = (base / "maillog").read_text(errors="replace") if (base / "maillog").exists() else ""
+        said = "\n  ".join((log or start.stderr or start.stdout).strip().splitlines()[-5:])
+        print(f"postfix: could not start its own instance (exit {start.returncode}):\n  {said}")
+        run(postfix, "-c", str(conf), "stop")
         shutil.rmtree(base, ignore_errors=True)
         return None
     try:
@@ -182,10 +202,18 @@ def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | N
                     total += len(os.listdir(new))
             return total
 
-        return run_matrix("postfix", port, count, quick)
+        try:
+            return run_matrix("postfix", port, count, quick)
+        except RuntimeError as exc:
+            tail = (base / "maillog").read_text(errors="replace").strip().splitlines()[-5:]
+            print(f"postfix: {exc}; its log ends:\n  " + "\n  ".join(tail))
+            return None
     finally:
         run(postfix, "-c", str(conf), "stop")
-        time.sleep(1)
+        deadline = time.monotonic() + 10
+        while not _port_free(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # delivery agents finish after the master
         shutil.rmtree(base, ignore_errors=True)
 
 
