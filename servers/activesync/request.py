@@ -39,6 +39,7 @@ class Request:
     tree: Element | None
     peer: str
     device: dict[str, Any] = field(default_factory=dict)
+    multipart: bool = False  # [MS-ASHTTP] MS-ASAcceptMultiPart: T, or the base64 query's option bit
 
     @property
     def device_id(self) -> str:

@@ -110,7 +110,9 @@ class ActiveSync:
             except WbxmlError as exc:
                 self.ctx.log.info("activesync.bad_wbxml", error=str(exc), command=line.command)
                 return self._answer(line.command, error_tree(line.command, 102))
-        req = Request(self.ctx, account, line, version, http.body, tree, http.peer_host)
+        multipart = http.headers.get("ms-asacceptmultipart", "").upper() == "T" or line.accept_multipart \
+            or line.params.get("AcceptMultiPart", "").upper() == "T"
+        req = Request(self.ctx, account, line, version, http.body, tree, http.peer_host, multipart=multipart)
         handler = COMMANDS.get(line.command)
         if handler is None:
             return _wbxml(501)

@@ -1,16 +1,18 @@
 """ItemOperations ([MS-ASCMD] 2.2.1.10): Fetch of items (by ServerId or Search
 LongId) and attachments (FileReference, optional byte Range), EmptyFolderContents.
 
-Attachment bytes travel base64 in ItemOperations:Data (2.2.3.39.2) unless the
-client asked for a multipart answer, which we do not offer.
+Attachment bytes travel base64 in ItemOperations:Data (2.2.3.39.2), or, when the
+client accepts a multipart answer (MS-ASAcceptMultiPart: T), as raw parts after the
+WBXML with ItemOperations:Part naming them (2.2.2.9, [MS-ASHTTP] 2.2.6.2).
 """
 
 from __future__ import annotations
 
 import base64
+import struct
 from typing import Any
 
-from postvak.protocols.activesync import FetchResult, build_itemoperations_response, parse_itemoperations
+from postvak.protocols.activesync import FetchResult, build_itemoperations_response, encode, parse_itemoperations
 from postvak.protocols.activesync import status as S
 from postvak.protocols.activesync.cmd_common import IO
 from postvak.protocols.activesync.cmd_items import EmptyFolderOp, FetchOp
@@ -21,23 +23,42 @@ from postvak.servers.activesync import mailitem
 from postvak.servers.activesync.commands.sync import _mailbox
 from postvak.servers.activesync.ids import BadId, parse_file_reference, parse_item
 from postvak.servers.activesync.request import Request
+from postvak.servers.core.context import HttpResponse
 from postvak.store import mailboxes, messages
 from postvak.store.errors import NotFound, StoreError
 
 ASB = ns("AirSyncBase")
+MULTIPART = "application/vnd.ms-sync.multipart"
 
 
-async def handle(req: Request) -> Element:
+def multipart_body(wbxml: bytes, parts: list[bytes]) -> bytes:
+    """[MS-ASCMD] 2.2.2.9 MultiPartResponse: a little-endian int32 count, (offset,
+    length) int32 pairs, then the parts; part 0 is the WBXML answer."""
+    blobs = [wbxml, *parts]
+    offset = 4 + 8 * len(blobs)
+    table = [struct.pack("<i", len(blobs))]
+    for b in blobs:
+        table.append(struct.pack("<ii", offset, len(b)))
+        offset += len(b)
+    return b"".join(table) + b"".join(blobs)
+
+
+async def handle(req: Request) -> Element | HttpResponse:
     r = parse_itemoperations(req.need_tree())
     out: list[Any] = []
+    parts: list[bytes] | None = [] if req.multipart else None
     for op in r.operations:
         if isinstance(op, FetchOp):
-            out.append(await _fetch(req, op))
+            out.append(await _fetch(req, op, parts))
         elif isinstance(op, EmptyFolderOp):
             out.append(("EmptyFolderContents", await _empty(req, op)))
         else:
             out.append(("Move", S.ITEMOPS_ACTION_NOT_SUPPORTED))
-    return build_itemoperations_response(S.ITEMOPS_SUCCESS, out)
+    tree = build_itemoperations_response(S.ITEMOPS_SUCCESS, out)
+    if parts is None:
+        return tree
+    return HttpResponse(200, (("Content-Type", MULTIPART), ("MS-Server-ActiveSync", "16.1")),
+                        multipart_body(encode(tree), parts))
 
 
 async def _meta(req: Request, mailbox_id: int, uid: int) -> Any:
@@ -50,12 +71,12 @@ async def _meta(req: Request, mailbox_id: int, uid: int) -> Any:
     return metas[0]
 
 
-async def _fetch(req: Request, op: FetchOp) -> FetchResult:
+async def _fetch(req: Request, op: FetchOp, parts: list[bytes] | None = None) -> FetchResult:
     if op.store.lower() != "mailbox":
         return FetchResult(S.ITEMOPS_UNKNOWN_STORE)
     try:
         if op.file_reference:
-            return await _attachment(req, op)
+            return await _attachment(req, op, parts)
         ref = parse_item(op.long_id or op.server_id)
         meta = await _meta(req, ref.mailbox_id, ref.uid)
     except (BadId, NotFound):
@@ -68,7 +89,7 @@ async def _fetch(req: Request, op: FetchOp) -> FetchResult:
                        class_="Email", properties=props.children)
 
 
-async def _attachment(req: Request, op: FetchOp) -> FetchResult:
+async def _attachment(req: Request, op: FetchOp, parts: list[bytes] | None) -> FetchResult:
     ref, section = parse_file_reference(op.file_reference)
     meta = await _meta(req, ref.mailbox_id, ref.uid)
     part = find_part(BodyPart.from_json(meta.body_json), section) if meta.body_json else None
@@ -89,9 +110,16 @@ async def _attachment(req: Request, op: FetchOp) -> FetchResult:
              IO("Range", text=f"{op.range.partition('-')[0]}-{int(op.range.partition('-')[0]) + len(data) - 1}")
              if op.range else None,
              IO("Total", text=total) if op.range else None,
-             IO("Data", text=base64.b64encode(data).decode("ascii")))
+             _payload(data, parts))
     return FetchResult(S.ITEMOPS_SUCCESS, file_reference=op.file_reference,
                        properties=tuple(p for p in props if p is not None))
+
+
+def _payload(data: bytes, parts: list[bytes] | None) -> Element:
+    if parts is None:
+        return IO("Data", text=base64.b64encode(data).decode("ascii"))
+    parts.append(data)
+    return IO("Part", text=len(parts))  # part 0 is the WBXML itself
 
 
 async def _empty(req: Request, op: EmptyFolderOp) -> int:
