@@ -203,7 +203,9 @@ class SessionFactory(protocol.ServerFactory):
         host = getattr(addr, "host", "")
         if self.total >= self.max_connections or self.connections.get(host, 0) >= self.max_per_ip:
             self.log.warning("connect.refused", listener=self.listener, peer=host, reason="connection limit")
-            return None  # Twisted closes the socket at once
+            # Not None: the TLS wrapper of implicit-TLS listeners cannot handle it and
+            # would leave the socket open; this protocol drops the connection at once.
+            return _Refused()
         proto = _CountingProtocol(self, self.make_session(), self.tls_options, self.implicit_tls, self.listener, self.log)
         self.total += 1
         self.connections[host] = self.connections.get(host, 0) + 1
@@ -228,3 +230,12 @@ class _CountingProtocol(SessionProtocol):
     def connectionLost(self, reason: Any = None) -> None:
         self._factory.release(self._counted_host)
         super().connectionLost(reason)
+
+
+class _Refused(protocol.Protocol):
+    """Over the connection limit: close without a word (no TLS handshake is owed)."""
+
+    def connectionMade(self) -> None:
+        transport: Any = self.transport
+        tcp = getattr(transport, "transport", None)  # beneath TLS, when wrapped
+        (tcp or transport).abortConnection()

@@ -1,0 +1,69 @@
+"""Connection limits per client IP, on a plain and an implicit-TLS listener."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from tests.support.server import RunningServer
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory):
+    server = RunningServer(tmp_path_factory.mktemp("limits") / "var",
+                           env={"POSTVAK_LIMITS__MAX_CONNECTIONS_PER_IP": "2"})
+    yield server
+    assert server.stop() == 0
+
+
+def _greeting(sock: socket.socket) -> bytes:
+    sock.settimeout(10)
+    return sock.recv(200)
+
+
+@pytest.mark.parametrize("listener", ["imap", "imaps"])
+def test_connection_over_the_per_ip_limit_is_closed_at_once(limited: RunningServer, listener: str) -> None:
+    port = limited.port(listener)
+    ctx = limited.client_tls_context()
+    kept = []
+    try:
+        for _ in range(2):
+            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sock = ctx.wrap_socket(raw, server_hostname="mail.example.test") if listener == "imaps" else raw
+            assert _greeting(sock).startswith(b"* OK")
+            kept.append(sock)
+        extra = socket.create_connection(("127.0.0.1", port), timeout=10)
+        extra.settimeout(10)
+        try:
+            data = extra.recv(200)  # closed by the server: EOF or reset, never a hang
+        except ConnectionResetError:
+            data = b""
+        assert data == b""
+        extra.close()
+    finally:
+        for sock in kept:
+            sock.close()
+    assert "connect.refused" in limited.log_since_start()
+
+
+def test_a_slot_frees_when_a_client_leaves(limited: RunningServer) -> None:
+    port = limited.port("imap")
+    first = socket.create_connection(("127.0.0.1", port), timeout=10)
+    second = socket.create_connection(("127.0.0.1", port), timeout=10)
+    assert _greeting(first).startswith(b"* OK") and _greeting(second).startswith(b"* OK")
+    first.close()
+    for _ in range(50):  # the server notices the close asynchronously
+        third = socket.create_connection(("127.0.0.1", port), timeout=10)
+        third.settimeout(10)
+        try:
+            got = third.recv(200)
+        except ConnectionResetError:
+            got = b""
+        third.close()
+        if got.startswith(b"* OK"):
+            break
+        time.sleep(0.1)
+    second.close()
+    assert got.startswith(b"* OK")
