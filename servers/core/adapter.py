@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from postvak.servers.core.logs import EventLogger
 from twisted.internet import interfaces, protocol
 from zope.interface import implementer
+
+from postvak.servers.core.logs import EventLogger
 
 _session_ids = itertools.count(1)
 TLS_CLOSE_GRACE_SECONDS = 0.2

@@ -20,6 +20,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
 from postvak.store import accounts
 
 _hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from postvak.servers.core.context import HttpListener, HttpRequest, HttpResponse
-from postvak.servers.core.logs import EventLogger
 from twisted.internet.defer import Deferred
 from twisted.web import resource, server
+
+from postvak.servers.core.context import HttpListener, HttpRequest, HttpResponse
+from postvak.servers.core.logs import EventLogger
 
 
 class _AsyncResource(resource.Resource):
