@@ -190,7 +190,8 @@ class Delivery:
                     if not decision.filings:  # nothing lost: the redirecting user keeps it
                         decision = replace(decision, filings=(pipeline.Filing(),))
                     continue
-                nested = await self.decide(send.mail_from, local, send.raw, source=source, arrival=arrival,
+                raw = f"Return-Path: <{send.mail_from}>\r\n".encode() + send.raw  # RFC 5321 4.4
+                nested = await self.decide(send.mail_from, local, raw, source=source, arrival=arrival,
                                            smtp_time=False)
                 pending.extend((d, depth + 1) for d in nested)
             out.append(replace(decision, sends=tuple(keep)))

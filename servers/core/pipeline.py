@@ -265,14 +265,32 @@ def spam_context(mail_from: str, original_to: str, raw: bytes, inputs: Inputs,
         spf=arrival.spf, dkim=arrival.dkim, dmarc=arrival.dmarc, allow=inputs.allow, block=inputs.block)
 
 
+TOP_TRACE = (b"return-path:", b"delivered-to:")
+
+
+def trace_end(raw: bytes) -> int:
+    """Where the final-delivery trace lines on top end (Return-Path, Delivered-To)."""
+    pos = 0
+    while raw[pos:pos + 13].lower().startswith(TOP_TRACE):
+        end = raw.find(b"\n", pos)
+        if end < 0:
+            break
+        pos = end + 1
+    return pos
+
+
 def with_verdict(raw: bytes, lines: bytes) -> bytes:
-    """Our X-Spam-* lines go on top, below a Return-Path the final delivery put first
-    (RFC 5321 4.4: Return-Path is the topmost trace field)."""
-    if raw[:12].lower() == b"return-path:":
-        end = raw.find(b"\n") + 1
-        if end > 0:
-            return raw[:end] + lines + raw[end:]
-    return lines + raw
+    """Our X-Spam-* lines go on top, below the Return-Path and Delivered-To that final
+    delivery puts first (RFC 5321 4.4: Return-Path is the topmost trace field)."""
+    end = trace_end(raw)
+    return raw[:end] + lines + raw[end:]
+
+
+def without_return_path(raw: bytes) -> bytes:
+    """A forwarded copy carries no Return-Path: the next final delivery adds its own."""
+    if raw[:12].lower() == b"return-path:" and b"\n" in raw:
+        return raw[raw.find(b"\n") + 1:]
+    return raw
 
 
 def _model(data: bytes | None) -> Any:
@@ -311,7 +329,7 @@ def _translate(plan: sieve.Plan, base: Decision, default: Filing, is_spam: bool,
                 errors.append(f"redirect to {action.address} skipped: {why}")
                 keep_anyway = not action.copy
                 continue
-            copy = f"Delivered-To: {rcpt.address}\r\n".encode() + original
+            copy = f"Delivered-To: {rcpt.address}\r\n".encode() + without_return_path(original)
             sends.append(Send(mail_from, action.address, copy, rcpt.account_id))
         elif isinstance(action, sieve.Vacation):
             if is_spam:

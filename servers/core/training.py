@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from postvak.servers.core import delivery_spam
+from postvak.servers.core.pipeline import trace_end
 from postvak.store import mailboxes, messages, state
 
 JUNK, TRASH = "\\Junk", "\\Trash"
@@ -41,9 +42,7 @@ def keyword_class(added: Iterable[str], removed: Iterable[str] = ()) -> bool | N
 def strip_verdict(raw: bytes) -> bytes:
     """Our own X-Spam-* lines sit on top of stored mail (below Return-Path, see
     pipeline.with_verdict); they are not the sender's words."""
-    head = 0
-    if raw[:12].lower() == b"return-path:":
-        head = raw.find(b"\n") + 1
+    head = trace_end(raw)
     pos = head
     while raw[pos:pos + 14].lower().startswith(VERDICT_HEADERS):
         end = raw.find(b"\n", pos)
