@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
