@@ -76,7 +76,7 @@ def build_search_response(status: int, store_status: int | None = None, *,
     or the 1-tuple that build_search_result makes for a Mailbox hit."""
     if store_status is None:
         return SR("Search", SR("Status", text=status))
-    rows = [r if len(r) == 1 and r[0].tag == "Search:Result" else SR("Result", SR("Properties", *r))
+    rows = [r[0] if len(r) == 1 and r[0].tag == "Search:Result" else SR("Result", SR("Properties", *r))
             for r in (results or [])]
     if not rows:
         rows = [SR("Result")]  # 2.2.3.152.2: an empty Result when nothing matched
