@@ -1,8 +1,8 @@
 """A Mailbox Search hit built by build_search_result encodes as one Result element."""
 
 from postvak.protocols.activesync import decode, encode
-from postvak.protocols.activesync.element import E
 from postvak.protocols.activesync.cmd_search import build_search_response, build_search_result
+from postvak.protocols.activesync.element import E
 
 
 def test_mailbox_hit_is_one_result_element_and_encodes() -> None:
