@@ -65,15 +65,6 @@ def test_swaks_mx(srv: RunningServer, mode: list[str]) -> None:
     assert subject in subjects(srv, "alice@example.test")
 
 
-def test_swaks_mx_bdat(srv: RunningServer) -> None:
-    probe = subprocess.run([need_swaks(), "--help"], capture_output=True, text=True, timeout=30)
-    if "--bdat" not in probe.stdout and "bdat" not in probe.stdout.lower():
-        pytest.skip("this swaks has no BDAT mode")
-    proc = swaks("--port", str(srv.port("smtp")), "--from", "x@swaks.test", "--to", "alice@example.test",
-                 "--header", "Subject: swaks-bdat", "--bdat")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "swaks-bdat" in subjects(srv, "alice@example.test")
-
 
 def test_swaks_submission_starttls_auth(srv: RunningServer) -> None:
     proc = swaks("--port", str(srv.port("submission")), "--tls", "--auth", "PLAIN", "--auth-user",
