@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from postvak.store import schema
@@ -70,6 +70,26 @@ def _upsert(dialect: str) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
+_PUT: dict[str, Any] = {}
+
+
+def _put_statement(dialect: str) -> Any:
+    """The upsert of put(), built once per dialect (building it cost more than running it).
+    An old row whose bytes are in a file (before inline blobs) gains them inline when
+    this backend keeps them there; a row that has them keeps them."""
+    stmt = _PUT.get(dialect)
+    if stmt is None:
+        B = schema.blobs
+        ins = _upsert(dialect)(B).values(
+            sha256=bindparam("sha"), size=bindparam("size"), refcount=1, data=bindparam("data", type_=B.c.data.type)
+        )
+        stmt = ins.on_conflict_do_update(
+            index_elements=["sha256"], set_={"refcount": B.c.refcount + 1, "data": func.coalesce(B.c.data, ins.excluded.data)}
+        ).returning(B.c.refcount)
+        _PUT[dialect] = stmt
+    return stmt
+
+
 class BlobStore:
     """Base: refcounting in the `blobs` table; subclasses keep the bytes."""
 
@@ -81,16 +101,10 @@ class BlobStore:
     def put(self, tx: Any, data: bytes) -> BlobRef:
         """Store `data` (or take one more reference to identical bytes)."""
         sha = hashlib.sha256(data).hexdigest()
-        ins = _upsert(self._dialect)(schema.blobs).values(
-            sha256=sha, size=len(data), refcount=1, data=self._row_data(data)
-        )
-        # An old row whose bytes are in a file (before inline blobs) gains them inline
-        # when this backend keeps them there; a row that has them keeps them.
-        stmt = ins.on_conflict_do_update(
-            index_elements=["sha256"],
-            set_={"refcount": schema.blobs.c.refcount + 1, "data": func.coalesce(schema.blobs.c.data, ins.excluded.data)},
-        ).returning(schema.blobs.c.refcount)
-        refcount = tx.conn.execute(stmt).scalar_one()
+        stmt = _put_statement(self._dialect)
+        refcount = tx.conn.execute(
+            stmt, {"sha": sha, "size": len(data), "data": self._row_data(data)}
+        ).scalar_one()
         if refcount == 1:  # a new row (or one awaiting gc): the bytes must be (re)written
             self._write(tx, sha, data)
         return BlobRef(sha, len(data))
