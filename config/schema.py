@@ -27,6 +27,7 @@ RULES: dict[str, Rule] = {
     "server.port_offset": Rule(0, 65535),
     "store.url": Rule(nonempty=True),
     "store.blob_backend": Rule(choices=("files", "database")),
+    "store.blob_inline_max": Rule(0, 16 * 1024 * 1024),
     "tls.min_version": Rule(choices=("TLSv1.2", "TLSv1.3")),
     "listeners.*.port": PORT,
     "listeners.*.tls": Rule(choices=("implicit", "starttls")),

@@ -96,7 +96,7 @@ def run(ctx: CliContext, args: argparse.Namespace) -> int:
 
     from postvak.store import open_store
 
-    store = open_store(settings.store.url, blob_backend=settings.store.blob_backend, blob_dir=settings.store.blob_dir)
+    store = open_store(settings.store.url, blob_backend=settings.store.blob_backend, blob_dir=settings.store.blob_dir, blob_inline_max=settings.store.blob_inline_max)
     try:
         store.migrate()
     finally:

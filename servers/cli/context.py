@@ -48,7 +48,7 @@ class CliContext:
             db_file = sqlite_path(s.store.url)
             if db_file is not None and not os.path.exists(db_file):
                 raise CliError(f"no store at {db_file} (run `postvak init DIR` first)")
-            self._store = open_store(s.store.url, blob_backend=s.store.blob_backend, blob_dir=s.store.blob_dir)
+            self._store = open_store(s.store.url, blob_backend=s.store.blob_backend, blob_dir=s.store.blob_dir, blob_inline_max=s.store.blob_inline_max)
             self._store.migrate()
         return self._store
 

@@ -50,7 +50,7 @@ class App:
             tls = load_tls(s.tls.cert, s.tls.key, s.tls.min_version)
         except TlsConfigError as exc:
             raise StartupError(str(exc)) from exc
-        store = open_store(s.store.url, blob_backend=s.store.blob_backend, blob_dir=s.store.blob_dir)
+        store = open_store(s.store.url, blob_backend=s.store.blob_backend, blob_dir=s.store.blob_dir, blob_inline_max=s.store.blob_inline_max)
         store.migrate()
         runner = StoreRunner(store, loop, log=self.log)
         policy = AuthPolicy(

@@ -166,4 +166,4 @@ class RunningServer:
 
         settings = load_settings(str(self.config), env=self.env)
         return open_store(settings.store.url, blob_backend=settings.store.blob_backend,
-                          blob_dir=settings.store.blob_dir)
+                          blob_dir=settings.store.blob_dir, blob_inline_max=settings.store.blob_inline_max)
