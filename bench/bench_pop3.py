@@ -217,6 +217,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--messages", type=int, default=200, help="messages per client's maildrop")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-dovecot", action="store_true", help="postvak only (quick iterations while tuning)")
     args = parser.parse_args()
 
     users = [f"pop{i}@bench.test" for i in range(args.clients)]
@@ -230,9 +231,11 @@ def main() -> int:
     try:
         server = setup_postvak(base, users, mail)
         cert = server.cert_path()
+        if server.proc is not None:
+            print(f"postvak serve pid {server.proc.pid} (py-spy record -p PID)", flush=True)
         ours = measure("postvak", server.host, server.port("pop3s"), str(cert), users, args.rounds)
         print(f"postvak: {ours[0]:.0f} messages/s, {ours[1]:.1f} MB/s")
-        started = start_dovecot(base, cert, find_key(server.dir), users, mail)
+        started = None if args.no_dovecot else start_dovecot(base, cert, find_key(server.dir), users, mail)
         if started is not None:
             dovecot, port = started
             theirs = measure("dovecot", "127.0.0.1", port, str(cert), users, args.rounds)

@@ -21,25 +21,29 @@ class DotStuffer:
     def feed(self, chunk: bytes) -> bytes:
         if self._finished:
             raise RuntimeError("DotStuffer already finished")
-        out = bytearray()
-        pos, size = 0, len(chunk)
-        while pos < size:
-            if self._at_line_start and chunk[pos] == 0x2E:
-                out += b"."  # RFC 1939 3: byte-stuff a leading termination octet
-            self._at_line_start = False
-            lf = chunk.find(b"\n", pos)
-            if lf < 0:
-                out += chunk[pos:]
-                self._prev_cr = chunk[-1] == 0x0D
-                break
-            segment = chunk[pos:lf]
-            out += segment
-            cr_before = segment.endswith(b"\r") if segment else self._prev_cr
-            out += b"\n" if cr_before else b"\r\n"
-            self._at_line_start = True
-            self._prev_cr = False
-            pos = lf + 1
-        return bytes(out)
+        if not chunk:
+            return b""
+        head = b""
+        if chunk[0] == 0x0A and self._prev_cr:
+            # The CR went out with the last chunk: this LF completes that CRLF.
+            head, chunk = b"\n", chunk[1:]
+            self._at_line_start, self._prev_cr = True, False
+            if not chunk:
+                return head
+        # Whole-chunk byte operations in C instead of a loop per line (this runs for
+        # every byte POP3 sends). Bare LF -> CRLF only when there is one: most stored
+        # mail is CRLF already. Folding CRLF to LF first keeps lone CRs untouched.
+        body = chunk
+        if body.count(b"\n") != body.count(b"\r\n"):
+            body = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        # RFC 1939 3: a line starting with "." gets one more.
+        body = body.replace(b"\n.", b"\n..")
+        if self._at_line_start and body[0] == 0x2E:
+            head += b"."
+        last = chunk[-1]
+        self._at_line_start = last == 0x0A
+        self._prev_cr = last == 0x0D
+        return head + body if head else body
 
     def finish(self) -> bytes:
         if self._finished:
