@@ -42,6 +42,7 @@ from postvak.protocols.pop3 import (
 from postvak.servers.pop3 import auth, lock, transaction
 from postvak.servers.pop3.config import Pop3Config
 from postvak.servers.pop3.errors import Pop3Error
+from postvak.servers.pop3.readahead import ReadAhead
 from postvak.servers.pop3.states import Authorization, State, Transaction, Update
 
 # Pending input beyond this pauses reading (a client pipelining faster than we answer).
@@ -89,6 +90,7 @@ class Pop3Session:
         self.lock_account: int | None = None  # account whose lock we may hold
         self.lock_token = f"{config.hostname}:{os.getpid()}:{secrets.token_hex(8)}"
         self.streaming = False  # a multi-line answer is half written: an error must close
+        self.readahead: ReadAhead | None = None  # made at the first RETR/TOP
         self._buf = bytearray()
         self._wake = asyncio.Event()
         self._closed = False
@@ -126,6 +128,8 @@ class Pop3Session:
             self._idle.cancel()
         if self._refresher is not None:
             self._refresher.cancel()
+        if self.readahead is not None:
+            self.readahead.close()
         task = self._task
         if task is not None and not task.done():
             task.cancel()
@@ -251,5 +255,7 @@ class Pop3Session:
             self.state = Update()
             self.close()
             return
-        wait = max(self.config.idle_timeout - idle_for, 1.0)
+        # Check again exactly when the timeout would run out (a floor here would let a
+        # client idle up to floor seconds too long); while busy, a whole period later.
+        wait = self.config.idle_timeout if self._busy else max(self.config.idle_timeout - idle_for, 0.01)
         self._idle = self.ctx.loop.call_later(wait, self._check_idle)

@@ -1,9 +1,11 @@
 """RETR and TOP: message bytes streamed from the blob store onto the wire.
 
-Reads happen off the reactor thread (``runner.offload``), in chunks; the
+A small message arrives whole (read ahead, see readahead.py) and goes out in ONE
+write: status, stuffed bytes and terminator together, so TLS makes few large records.
+A large one is read off the reactor thread (``runner.offload``) in chunks; the
 DotStuffer carries line state across chunk boundaries (RFC 1939 3); after each
 chunk we wait for the transport's buffer to drain, so a slow client holds one
-chunk in memory, not the whole message. A small message costs one thread hop.
+chunk in memory, not the whole message.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, BinaryIO
 
 from postvak.protocols.pop3 import DotStuffer, ok, top_lines
 
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024  # bytes per read and write when streaming a large message
 
 
 def _open_and_read(blobs: Any, sha: str, size: int) -> tuple[BinaryIO | None, bytes]:
@@ -27,6 +29,14 @@ def _open_and_read(blobs: Any, sha: str, size: int) -> tuple[BinaryIO | None, by
         fh.close()
         return None, data
     return fh, data
+
+
+async def send_whole(io: Any, data: bytes, *, status: str, top: int | None = None) -> None:
+    """Write ``+OK status``, the dot-stuffed message (or TOP's part of it) and "." at once."""
+    stuffer = DotStuffer()
+    part = data if top is None else top_lines(data, top)
+    io.write(b"".join((ok(status), stuffer.feed(part), stuffer.finish())))
+    await io.drain()
 
 
 async def send_message(io: Any, runner: Any, blobs: Any, sha: str, *, status: str, top: int | None = None) -> None:

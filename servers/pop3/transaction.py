@@ -20,6 +20,7 @@ from postvak.protocols.pop3 import (
 )
 from postvak.servers.pop3 import maildrop, stream
 from postvak.servers.pop3.errors import Pop3Error
+from postvak.servers.pop3.readahead import ReadAhead
 from postvak.servers.pop3.states import Authorization, Transaction, Update
 from postvak.store.errors import NotFound
 
@@ -60,11 +61,26 @@ async def handle_uidl(s: Pop3Session, cmd: Uidl) -> None:
 
 
 async def _send(s: Pop3Session, number: int, top: int | None) -> None:
-    meta = _drop(s).get(number)
+    drop = _drop(s)
+    meta = drop.get(number)
+    if s.readahead is None:
+        s.readahead = ReadAhead(s.ctx.runner, s.ctx.store.blobs, drop)
+    status = f"{meta.size} octets"
+    try:
+        data = await s.readahead.get(number)
+    except (NotFound, FileNotFoundError):
+        s.log.error("pop3.blob_missing", sha=meta.blob_sha)
+        raise Pop3Error("message is no longer available", SYS_TEMP) from None
+    if data is not None:
+        s.streaming = True  # one write, but a failure after it must not add an -ERR
+        try:
+            await stream.send_whole(s.io, data, status=status, top=top)
+        finally:
+            s.streaming = False
+        return
     s.streaming = True
     try:
-        await stream.send_message(s.io, s.ctx.runner, s.ctx.store.blobs, meta.blob_sha,
-                                  status=f"{meta.size} octets", top=top)
+        await stream.send_message(s.io, s.ctx.runner, s.ctx.store.blobs, meta.blob_sha, status=status, top=top)
     except (NotFound, FileNotFoundError):
         # Nothing written yet: the blob vanished (purged meanwhile); the session goes on.
         s.log.error("pop3.blob_missing", sha=meta.blob_sha)

@@ -3,6 +3,7 @@ connection lives on; unknown commands and bad arguments are plain -ERR."""
 
 from __future__ import annotations
 
+import pytest
 from postvak.protocols.pop3 import Stat
 from postvak.servers.pop3 import session as session_module
 from tests.servers.pop3.pop3_client import Env
@@ -31,12 +32,14 @@ def test_unknown_commands_and_bad_arguments(env: Env) -> None:
     assert c.send("NOOP").ok
 
 
-def test_missing_blob_is_a_temporary_error(env: Env) -> None:
+@pytest.mark.parametrize("size", [100_000, 600_000])  # read whole (read-ahead) / streamed
+def test_missing_blob_is_a_temporary_error(env: Env, size: int) -> None:
     import os
 
     from tests.servers.pop3.pop3_client import message
 
-    env.deliver(message(1))
+    # Bigger than the store's inline limit, so the bytes are a file we can remove.
+    env.deliver(message(1) + b"y" * size + b"\r\n")
     c = env.client()
     c.login()
     sha = env.store.read(__import__("postvak.store.messages", fromlist=["snapshot"]).snapshot,
