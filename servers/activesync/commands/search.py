@@ -22,9 +22,9 @@ from postvak.protocols.activesync.cmd_search import gal_properties
 from postvak.protocols.activesync.element import E, Element, ns
 from postvak.servers.activesync import mailitem
 from postvak.servers.activesync.ids import BadId, folder_id, item_id, parse_folder
+from postvak.servers.activesync.request import Request
 from postvak.store import accounts, mailboxes, messages
 from postvak.store import search as store_search
-from postvak.servers.activesync.request import Request
 
 FD = ns("Find")
 SR = ns("Search")
@@ -94,8 +94,8 @@ async def handle_search(req: Request) -> Element:
     if r.store.lower() == "gal":
         people = await _directory(req, r.free_text or "")
         page = people[first:last + 1]
-        results = [gal_properties(name, email) for name, email in page]
-        return build_search_response(S.SEARCH_SUCCESS, S.SEARCH_SUCCESS, results=results,
+        gal_rows = [gal_properties(name, email) for name, email in page]
+        return build_search_response(S.SEARCH_SUCCESS, S.SEARCH_SUCCESS, results=gal_rows,
                                      range_=(first, first + len(page) - 1), total=len(people))
     if r.store.lower() != "mailbox":
         return build_search_response(S.SEARCH_SUCCESS, S.SEARCH_BAD_LINK)
@@ -138,11 +138,11 @@ async def handle_find(req: Request) -> Element:
     first, last = r.range or DEFAULT_RANGE
     if r.gal:
         people = (await _directory(req, r.free_text))[first:last + 1]
-        rows = [(FD("Properties", *gal_properties(n, e)),) for n, e in people]
-        return build_find_response(S.FIND_SUCCESS, rows, (first, first + len(rows) - 1), len(rows))
+        gal_hits = [(FD("Properties", *gal_properties(n, e)),) for n, e in people]
+        return build_find_response(S.FIND_SUCCESS, gal_hits, (first, first + len(gal_hits) - 1), len(gal_hits))
     box_ids = await _mailbox_ids(req, [r.collection_id] if r.collection_id else [])
     pairs = await _hits(req, box_ids, r.free_text, None, None, last + 1)
-    rows = []
+    rows: list[tuple[Element, ...]] = []
     for meta in await _metas(req, pairs[first:last + 1]):
         data = mailitem.email_data(meta, req.v, None, None, tag="Find:Properties")
         keep = [c for c in data.children if c.tag in ("Email:Subject", "Email:DateReceived", "Email:From",
@@ -170,7 +170,7 @@ async def _directory(req: Request, query: str) -> list[tuple[str, str]]:
 
 async def handle_resolve(req: Request) -> Element:
     r = parse_resolverecipients(req.need_tree())
-    responses = []
+    responses: list[tuple[str, int, list[tuple[str, str]]]] = []
     for to in r.to:
         people = await _directory(req, to)
         exact = [p for p in people if p[1].lower() == to.strip().lower()]
