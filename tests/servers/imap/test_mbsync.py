@@ -6,27 +6,22 @@ from __future__ import annotations
 
 import email
 import imaplib
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from postvak.store import accounts, mailboxes, messages
+from tests.support.tools import need_tool
 
 USER, PASSWORD = "sync@example.test", "sync-secret-1"
 N = 1000
 
 
+
 def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is not installed (apt-get install isync)")
-        pytest.skip(f"{tool} is not installed (apt-get install isync)")
-    return path
+    return need_tool(tool, "isync")
 
 
 def raw(i: int) -> bytes:

@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import imaplib
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.support.tools import need_tool
 
 USER, PASSWORD = "mutt@example.test", "mutt-secret-1"
 
 
+
 def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is not installed (apt-get install mutt)")
-        pytest.skip(f"{tool} is not installed (apt-get install mutt)")
-    return path
+    return need_tool(tool, "mutt")
 
 
 def test_mutt_files_its_copy_in_sent_over_imaps(mail_server, tmp_path: Path) -> None:

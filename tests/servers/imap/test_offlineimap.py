@@ -7,8 +7,6 @@ from __future__ import annotations
 import email
 import hashlib
 import imaplib
-import os
-import shutil
 import ssl
 import subprocess
 from pathlib import Path
@@ -16,18 +14,15 @@ from pathlib import Path
 import pytest
 
 from postvak.store import accounts, mailboxes, messages
+from tests.support.tools import need_tool
 
 USER, PASSWORD = "offline@example.test", "offline-secret-1"
 N = 200
 
 
+
 def need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is not installed (apt-get install offlineimap3)")
-        pytest.skip(f"{tool} is not installed (apt-get install offlineimap3)")
-    return path
+    return need_tool(tool, "offlineimap3")
 
 
 def raw(i: int) -> bytes:
