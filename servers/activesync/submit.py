@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from email.utils import format_datetime, make_msgid
 from datetime import UTC, datetime
+from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from postvak.protocols.activesync import status as S

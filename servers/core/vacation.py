@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from postvak.filters import sieve as engine
-from postvak.filters.sieve.rules import Condition, Rule, RuleAction, RuleFormatError, parse_rules, render_rules
+from postvak.filters.sieve.rules import (
+    Condition,
+    Rule,
+    RuleAction,
+    RuleFormatError,
+    parse_rules,
+    render_rules,
+)
 from postvak.store import sieve as store_sieve
 
 RULE_NAME = "Out of office"  # the name servers/activesync/oof.py uses too

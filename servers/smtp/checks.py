@@ -12,6 +12,7 @@ import authres
 import authres.dmarc
 import dkim
 import spf
+
 from postvak.protocols import mime
 from postvak.protocols.mime.headers import body_offset
 from postvak.servers.smtp import dmarc

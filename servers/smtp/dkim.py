@@ -20,6 +20,7 @@ from typing import Any
 import dkim as dkimpy
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from postvak.protocols.mime.headers import body_offset, split_fields
 from postvak.store import state
 

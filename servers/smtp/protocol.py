@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
+
 from postvak.protocols import sasl
 from postvak.protocols.smtp import (
     NullPath,

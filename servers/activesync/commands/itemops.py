@@ -12,7 +12,12 @@ import base64
 import struct
 from typing import Any
 
-from postvak.protocols.activesync import FetchResult, build_itemoperations_response, encode, parse_itemoperations
+from postvak.protocols.activesync import (
+    FetchResult,
+    build_itemoperations_response,
+    encode,
+    parse_itemoperations,
+)
 from postvak.protocols.activesync import status as S
 from postvak.protocols.activesync.cmd_common import IO
 from postvak.protocols.activesync.cmd_items import EmptyFolderOp, FetchOp

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from postvak.protocols.activesync import build_settings_response, build_validatecert_response, parse_settings
-from postvak.protocols.activesync import parse_validatecert
+from postvak.protocols.activesync import (
+    build_settings_response,
+    build_validatecert_response,
+    parse_settings,
+    parse_validatecert,
+)
 from postvak.protocols.activesync import status as S
 from postvak.protocols.activesync.cmd_common import ST
-from postvak.protocols.activesync.cmd_settings import OofMessage, OofSet, build_oof_get, build_user_information
-from postvak.protocols.activesync.cmd_settings import part_status
+from postvak.protocols.activesync.cmd_settings import (
+    OofMessage,
+    OofSet,
+    build_oof_get,
+    build_user_information,
+    part_status,
+)
 from postvak.protocols.activesync.element import Element
 from postvak.servers.activesync import oof, state
 from postvak.servers.activesync.request import Request

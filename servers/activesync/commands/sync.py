@@ -13,8 +13,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from postvak.protocols.activesync import CommandResult, ServerCommand, SyncCollectionResponse, build_sync_response
-from postvak.protocols.activesync import parse_sync
+from postvak.protocols.activesync import (
+    CommandResult,
+    ServerCommand,
+    SyncCollectionResponse,
+    build_sync_response,
+    parse_sync,
+)
 from postvak.protocols.activesync import status as S
 from postvak.protocols.activesync.cmd_sync import (
     MAX_WINDOW,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from postvak.filters.sieve import Environment, Limits, MessageContext, Plan, compile, evaluate
 
 DEFAULT_HEADERS = {

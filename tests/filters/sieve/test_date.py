@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from postvak.filters.sieve import FileInto, Redirect, Vacation
 from postvak.filters.sieve.ext_date import date_part
 

@@ -4,6 +4,7 @@ copy (3894), mailbox (5490), spamtest/virustest (5235) and vnd.postvak.comment."
 from __future__ import annotations
 
 import pytest
+
 from postvak.filters.sieve import Comment, Discard, Environment, FileInto, Keep, Redirect, Reject
 
 RFC5233 = '''require ["envelope", "subaddress", "fileinto"];

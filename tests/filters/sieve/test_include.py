@@ -68,6 +68,7 @@ def test_recursion_is_a_runtime_error(run) -> None:
 
 def test_syntax_error_in_included_script(run) -> None:
     import pytest
+
     from postvak.filters.sieve import SieveSyntaxError
 
     with pytest.raises(SieveSyntaxError) as info:

@@ -36,6 +36,7 @@ def test_include_depth(run) -> None:
     assert plan.errors == () and not plan.implicit_keep
     # a shallower limit refuses the chain already when compiling
     import pytest
+
     from postvak.filters.sieve import SieveSyntaxError
 
     with pytest.raises(SieveSyntaxError, match="nested too deeply"):

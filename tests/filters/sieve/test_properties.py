@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from postvak.filters.sieve import (
     SUPPORTED,
     Limits,

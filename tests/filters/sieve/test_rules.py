@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from postvak.filters.sieve import Comment, Discard, FileInto, Redirect, Vacation, compile
 from postvak.filters.sieve.rules import (
     Condition,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 
 import pytest
+
 from postvak.filters.sieve import Environment, Vacation, build_vacation_reply, vacation_key
 
 

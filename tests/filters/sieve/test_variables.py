@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.filters.sieve import FileInto, Keep
 
 SET = 'require ["variables", "fileinto"];\nset "a" "juMBlEd lETteRS";\n'

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from postvak.filters.spam import Model, ModelFormatError, dumps, fit, learn, loads, score, train, untrain
 from postvak.filters.spam.classifier import chi2q, token_prob
 from postvak.filters.spam.learn import message_features
-
 from tests.filters.spam.samples import HAM_BODIES, SPAM_BODIES, message
 
 

@@ -4,7 +4,6 @@ from postvak.filters.spam import Model, SpamContext, SpamSettings, classify, lea
 from postvak.filters.spam.decide import spamtest_value
 from postvak.filters.spam.learn import message_features
 from postvak.filters.spam.rules.gtube import GTUBE
-
 from tests.filters.spam.samples import HAM_BODIES, SPAM_BODIES, message
 
 CTX = SpamContext()

@@ -3,7 +3,6 @@ from __future__ import annotations
 from postvak.filters.spam import Model, fit, learn, loads, score, train
 from postvak.filters.spam.learn import message_features
 from postvak.filters.spam.linear import probability, update
-
 from tests.filters.spam.samples import HAM_BODIES, SPAM_BODIES, message
 
 

@@ -16,7 +16,6 @@ from postvak.filters.spam.rules import (
     run_rules,
     urls,
 )
-
 from tests.filters.spam.samples import message
 
 CTX = SpamContext()

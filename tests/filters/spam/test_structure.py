@@ -3,7 +3,6 @@ from __future__ import annotations
 from postvak.filters.spam.message import html_marks, parse
 from postvak.filters.spam.structure import sender_side_received, structure_tokens
 from postvak.filters.spam.tokenizer import tokenize
-
 from tests.filters.spam.samples import message
 
 HOPS = (

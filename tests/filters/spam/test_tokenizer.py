@@ -5,9 +5,9 @@ import quopri
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from postvak.filters.spam.message import html_to_text, parse
 from postvak.filters.spam.tokenizer import feature, features, tokenize, url_tokens, words
-
 from tests.filters.spam.samples import message
 
 

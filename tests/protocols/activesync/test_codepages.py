@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.activesync.codepages import CODE_PAGES, page_for
 from postvak.protocols.activesync.element import Element
 from postvak.protocols.activesync.wbxml import decode, encode

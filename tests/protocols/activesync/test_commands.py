@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.activesync import status as S
 from postvak.protocols.activesync.cmd_common import (
     AS,

@@ -17,6 +17,7 @@ import subprocess
 
 import pytest
 from lxml import etree
+
 from postvak.protocols.activesync.codepages import CODE_PAGES
 from postvak.protocols.activesync.element import Element
 from postvak.protocols.activesync.wbxml import decode, encode

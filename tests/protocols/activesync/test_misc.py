@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from lxml import etree
+
 from postvak.protocols.activesync import status
 from postvak.protocols.activesync.autodiscover import (
     MOBILESYNC_NS,

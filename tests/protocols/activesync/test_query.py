@@ -7,6 +7,7 @@ import base64
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from postvak.protocols.activesync.query import QueryError, RequestLine, build_base64_query, parse_query
 
 

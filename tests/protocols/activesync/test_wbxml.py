@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from postvak.protocols.activesync.codepages import CODE_PAGES
 from postvak.protocols.activesync.element import E, Element
 from postvak.protocols.activesync.wbxml import Decoder, Limits, WbxmlError, decode, encode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.activesync.element import E
 from postvak.protocols.activesync.wbxml import WbxmlError
 from postvak.protocols.activesync.xmlconv import from_xml, to_xml

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+
 from postvak.protocols.imap import ProtocolError, Receiver
 from postvak.protocols.imap import codes as c
 from postvak.protocols.imap import formatter as f

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from postvak.protocols.imap import EncodingError
 from postvak.protocols.imap.mutf7 import decode, decode_name, encode, encode_name
 

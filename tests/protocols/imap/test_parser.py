@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+
 from postvak.protocols.imap import DEFAULT_LIMITS, BadCommand, Command, Limits, Receiver
 from postvak.protocols.imap import requests as rq
 from postvak.protocols.imap import search as s

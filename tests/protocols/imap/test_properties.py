@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from postvak.protocols.imap import BadCommand, Command, Limits, NeedLiteral, Receiver
 from postvak.protocols.imap import formatter as f
 from postvak.protocols.imap import requests as rq

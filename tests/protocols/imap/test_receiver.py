@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.imap import (
     DEFAULT_LIMITS,
     PREAUTH_LIMITS,

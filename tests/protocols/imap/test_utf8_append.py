@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from postvak.protocols.imap import BadCommand, Command, Receiver
 from postvak.protocols.imap import requests as rq
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.managesieve import (
     ACTIVE,
     ALREADYEXISTS,

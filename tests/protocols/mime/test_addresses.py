@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.mime import Address, addr_specs, format_address, format_addresses, parse_addresses
 
 END = Address(None, None, None, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.mime import decode_header, parse_content_type, parse_disposition, parse_params
 
 

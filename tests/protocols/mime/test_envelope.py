@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.mime import Address, build_envelope, msg_ids, parse_fields, parse_message
 
 

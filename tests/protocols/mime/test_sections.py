@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.mime import MimeError, decode_part, find_part, parse_message, section_bytes
 
 # RFC 3501 6.4.5's example: each leaf's body names its own section number.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from postvak.protocols.mime import html_to_text, parse_message, search_text
 
 RAW = (

@@ -7,6 +7,7 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from postvak.protocols.pop3 import DotStuffer, UnstuffError, stuff, top_lines, unstuff
 
 

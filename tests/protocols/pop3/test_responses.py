@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.pop3 import (
     AUTH,
     IN_USE,

@@ -6,6 +6,7 @@ import base64
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from postvak.protocols.sasl import (
     MECHANISMS,
     Cancelled,

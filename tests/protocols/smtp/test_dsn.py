@@ -7,6 +7,7 @@ import email.policy
 from datetime import UTC, datetime
 
 import pytest
+
 from postvak.protocols.smtp import DsnRecipient, NullPath, OriginalEnvelope, Path, build_dsn, should_send_dsn
 
 HEADERS = b"From: alice@example.org\r\nTo: nobody@example.net\r\nSubject: hello\r\n\r\nbody is not included\r\n"

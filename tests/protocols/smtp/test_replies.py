@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from postvak.protocols.smtp import Reply, all_replies, multiline
 from postvak.protocols.smtp import replies as R
 

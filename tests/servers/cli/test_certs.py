@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
 from postvak.servers.cli.certs import make_self_signed, write_self_signed
 
 

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+
 from postvak.servers.core.auth import AuthPolicy, AuthService, hash_password, verify_password
 from postvak.servers.core.bus import ChangeBridge
 from postvak.servers.core.runner import StoreRunner

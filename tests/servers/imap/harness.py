@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from postvak.config.loader import load_settings
 from postvak.servers.core.adapter import Peer
 from postvak.servers.core.auth import AuthPolicy, AuthService, hash_password

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from postvak.store import accounts
-
 from tests.servers.imap.harness import message
 
 

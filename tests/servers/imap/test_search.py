@@ -7,6 +7,7 @@ import asyncio
 from types import SimpleNamespace
 
 import pytest
+
 from postvak.protocols.imap import search as sk
 from postvak.protocols.imap.cursor import Cursor
 from postvak.protocols.imap.limits import Limits

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from postvak.servers.imap.session import Cmd
-
 from tests.servers.imap.harness import message
 
 

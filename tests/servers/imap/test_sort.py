@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+
 from postvak.protocols.imap import search as sk
 from postvak.protocols.imap.requests import SortCriterion as C
 from postvak.servers.core.runner import StoreRunner

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import search as sk
 from postvak.servers.core.runner import StoreRunner

@@ -4,6 +4,7 @@ connection lives on; unknown commands and bad arguments are plain -ERR."""
 from __future__ import annotations
 
 import pytest
+
 from postvak.protocols.pop3 import Stat
 from postvak.servers.pop3 import session as session_module
 from tests.servers.pop3.pop3_client import Env

@@ -9,7 +9,6 @@ import ssl
 from pathlib import Path
 
 from postvak.store import accounts, mailboxes, messages
-
 from tests.servers.smtp.dns_responder import DnsResponder
 from tests.support.server import RunningServer
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import dkim as dkimpy
 import pytest
+
 from postvak.config import load_settings
 from postvak.servers.smtp import dkim
 from postvak.servers.smtp.resolver import Dns
 from postvak.store import open_store
-
 from tests.servers.smtp.dns_responder import DnsResponder
 from tests.support.server import run_cli
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from postvak.servers.smtp.gateways import (
     BadNumber,
     Gateways,
@@ -28,7 +29,6 @@ from postvak.servers.smtp.gateways import (
 )
 from postvak.servers.smtp.gateways.transport import DriverConfig
 from postvak.store import queue
-
 from tests.servers.smtp.dns_responder import DnsResponder
 from tests.servers.smtp.test_outbound import World
 

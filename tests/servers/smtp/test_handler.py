@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from postvak.servers.smtp.handler import drop_our_results
 from postvak.servers.smtp.protocol import _split_path
 

@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
 from postvak.config import load_settings
 from postvak.servers.core.context import ServerContext
 from postvak.servers.core.delivery import Delivery
@@ -27,7 +28,6 @@ from postvak.servers.smtp.outbound import QueueRunner
 from postvak.servers.smtp.outbound_client import dot_stuff
 from postvak.store import accounts, mailboxes, messages, open_store, queue
 from postvak.store.errors import NotFound
-
 from tests.servers.smtp.dns_responder import DnsResponder
 
 pytestmark = pytest.mark.timeout(60)

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from postvak.config import load_settings
 from postvak.store import open_store, queue
 from postvak.store.errors import NotFound
-
 from tests.support.server import run_cli
 
 

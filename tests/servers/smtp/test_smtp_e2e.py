@@ -11,8 +11,8 @@ import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from postvak.store import accounts, queue, state
 
+from postvak.store import accounts, queue, state
 from tests.servers.smtp.dns_responder import DnsResponder
 from tests.servers.smtp.helpers import SIZE_LIMIT, RawClient, mailbox_messages, start_server
 from tests.support.server import RunningServer
