@@ -29,6 +29,7 @@ from postvak.protocols.imap import (
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap.limits import PREAUTH_LIMITS, Limits
 from postvak.servers.imap.errors import ANSWERED, Bad, Bye, ImapError, No, from_store
+from postvak.servers.imap.mailbox_cache import cache_of
 from postvak.servers.imap.selected import SelectedView, sync_read
 from postvak.store.errors import NotFound, StoreError
 from postvak.store.types import Account
@@ -174,6 +175,7 @@ class ImapSession:
 
     def connection_lost(self) -> None:
         self.closed = True
+        self.release_mailbox()
         self.state = Logout()
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -206,10 +208,19 @@ class ImapSession:
         self.log.info("imap.login", account=account.address)
 
     def select(self, view: SelectedView) -> None:
+        self.release_mailbox()
         self.state = Selected(self.account, view)
+        cache_of(self.ctx).hold(view.mailbox_id)  # the shared state lives while a session selects it
 
     def unselect(self) -> None:
+        self.release_mailbox()
         self.state = Authenticated(self.account)
+
+    def release_mailbox(self) -> None:
+        """Let go of the shared mailbox state (mailbox_cache.py) when leaving Selected."""
+        state = self.state
+        if isinstance(state, Selected):
+            cache_of(self.ctx).release(state.view.mailbox_id)
 
     def _on_changes(self, changes: list[Any]) -> None:
         state = self.state

@@ -68,6 +68,7 @@ async def logout(s: ImapSession, tag: str, req: rq.Logout) -> None:
     from postvak.servers.imap.session import Logout
 
     s.write(fmt.untagged("BYE", "Postvak logging out"))
+    s.release_mailbox()
     s.state = Logout()
 
 

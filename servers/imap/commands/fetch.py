@@ -22,7 +22,7 @@ from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
 from postvak.protocols.imap.fetch import Att, BinarySize, BodySection, FetchItem, Preview, Section, sets_seen
 from postvak.servers.imap.errors import No
-from postvak.store import fetchmeta, messages
+from postvak.store import fetchmeta, mailboxes, messages
 from postvak.store.fetchmeta import FetchMeta
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ ENVELOPE_CACHE_MAX = 5000  # encoded envelopes kept per selected mailbox (a few 
 PREVIEW_MAX = 256  # RFC 8970 3.1: at most 256 characters
 BODYLESS = frozenset({"UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "MODSEQ", "ENVELOPE", "BODY",
                       "BODYSTRUCTURE", "THREADID", "SAVEDATE", "EMAILID"})  # answered without the blob
+FROM_VIEW = frozenset({"UID", "FLAGS", "MODSEQ"})  # the session's view holds these for every message
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
         gone = [u for u in gone if req.seqset.contains(u, max(top, *(gone or [0])))]
         if gone:
             s.write(fmt.vanished(gone, earlier=True))
+    if all(isinstance(i, Att) and i.name in FROM_VIEW for i in items) and await _view_is_current(s, view):
+        await _fetch_from_view(s, view, uids, items, req.changedsince)
+        return
     set_seen = sets_seen(tuple(items)) and not view.readonly
     fields = needed_fields(items)
     plain = all(isinstance(i, Preview) or (isinstance(i, Att) and i.name in BODYLESS) for i in items)
@@ -105,6 +109,44 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
                 s.write(b"".join(lines))  # keep the order: what was built goes out first
                 lines = []
             await _send(s, view, seq, meta, its)
+        if lines:
+            s.write(b"".join(lines))
+            await s.io.drain()
+
+
+async def _view_is_current(s: ImapSession, view: SelectedView) -> bool:
+    """The view's flags and modseqs are the store's: nothing came in since its last sync,
+    as the mailbox row (one cheap read) shows. This also catches writes of other processes,
+    which send no notification on SQLite."""
+    if view.stale or view.pending_expunge:
+        return False
+    mb = await s.ctx.runner.read(mailboxes.get_mailbox_by_id, view.mailbox_id)
+    return mb.highestmodseq == view.known_modseq and mb.uidvalidity == view.mailbox.uidvalidity
+
+
+async def _fetch_from_view(s: ImapSession, view: SelectedView, uids: list[int], items: list[FetchItem],
+                           changedsince: int | None) -> None:
+    """UID / FLAGS / MODSEQ answered from the session's view, no per-message store read."""
+    names = [i.name for i in items]  # type: ignore[union-attr]
+    rev2 = s.rev2
+    for start in range(0, len(uids), CHUNK):
+        lines: list[bytes] = []
+        for uid in uids[start : start + CHUNK]:
+            modseq = view.modseqs.get(uid, 0)
+            if changedsince is not None and modseq <= changedsince:
+                continue
+            seq = view.seq_of(uid)
+            if seq is None:
+                continue
+            out = []
+            for name in names:
+                if name == "UID":
+                    out.append(b"UID " + str(uid).encode())
+                elif name == "FLAGS":
+                    out.append(b"FLAGS " + view.flag_bytes(uid, rev2))
+                else:
+                    out.append(b"MODSEQ (" + str(modseq).encode() + b")")
+            lines.append(b"* " + str(seq).encode() + b" FETCH (" + b" ".join(out) + b")\r\n")
         if lines:
             s.write(b"".join(lines))
             await s.io.drain()

@@ -3,31 +3,22 @@ RFC 7162 3.1.8, 3.2.5; RFC 3691)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from postvak.protocols.imap import codes
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
 from postvak.protocols.imap.seqset import SequenceSet
 from postvak.servers.imap.errors import Bad, from_store
+from postvak.servers.imap.mailbox_cache import MailboxCache, cache_of, with_counts
 from postvak.servers.imap.selected import SelectedView
-from postvak.store import fetchmeta, mailboxes, messages
+from postvak.store import mailboxes, messages
 from postvak.store.errors import NotFound
-from postvak.store.fetchmeta import FetchMeta
-from postvak.store.types import Mailbox
 
 if TYPE_CHECKING:
     from postvak.servers.imap.session import ImapSession
 
 SYSTEM_FLAGS = ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")
-
-
-def select_read(tx: Any, mailbox_id: int) -> tuple[Mailbox, list[FetchMeta]]:
-    """One consistent read of what SELECT needs: the mailbox and each message's uid, flags
-    and modseq. Only those columns: the full ``messages.snapshot`` builds every message's
-    metadata and cost SELECT of 1,000 messages ~2.5x more (bench/bench_imap.py)."""
-    mailbox = mailboxes.get_mailbox_by_id(tx, mailbox_id)
-    return mailbox, fetchmeta.fetch_meta(tx, mailbox_id, fetchmeta.all_uids(tx, mailbox_id))
 
 
 async def select(s: ImapSession, tag: str, req: rq.Select) -> tuple[str, codes.Code]:
@@ -37,18 +28,34 @@ async def select(s: ImapSession, tag: str, req: rq.Select) -> tuple[str, codes.C
         raise Bad("QRESYNC must be enabled first")  # RFC 7162 3.2.5
     if req.condstore:
         s.enabled.add("CONDSTORE")  # RFC 7162 3.1.8: SELECT (CONDSTORE) enables it
+    cache = cache_of(s.ctx)
+    previous = None
     if isinstance(s.state, Selected):
+        # Held until the end so re-selecting the same mailbox reuses its shared state.
+        previous = s.view.mailbox_id if cache.hold(s.view.mailbox_id) else None
         # RFC 9051 6.3.2: selecting deselects first, even if the new SELECT fails.
         s.unselect()
         if s.qresync or s.rev2:
             s.write(fmt.untagged("OK", "previous mailbox closed", codes.CLOSED))  # RFC 7162 3.2.11
+    try:
+        return await _select(s, req, cache)
+    finally:
+        if previous is not None:
+            cache.release(previous)
+
+
+async def _select(s: ImapSession, req: rq.Select, cache: MailboxCache) -> tuple[str, codes.Code]:
     mb = await s.ctx.runner.read(mailboxes.find_mailbox, s.account.id, req.mailbox)
     if mb is None:
         raise from_store(NotFound(f"no mailbox {req.mailbox}"))
-    current, metas = await s.ctx.runner.read(select_read, mb.id)
-    view = SelectedView.from_snapshot(current, metas, req.readonly)
+    # The uid/flags/modseq list comes from the process-wide cache (mailbox_cache.py), brought up
+    # to at least the row just read: no per-message store read when the mailbox is held already.
+    st = await cache.snapshot(mb)
+    current = with_counts(mb, st)
+    view = SelectedView(current, req.readonly, uids=list(st.uids), flags=dict(st.flags),
+                        modseqs=dict(st.modseqs), known_modseq=current.highestmodseq)
     # flag sets are shared between messages (store/fetchmeta.py): look at each distinct one once
-    keywords = sorted({f for flags in {m.flags for m in metas} for f in flags if not f.startswith("\\")})
+    keywords = sorted({f for flags in set(view.flags.values()) for f in flags if not f.startswith("\\")})
     flags = [*SYSTEM_FLAGS, *keywords]
     s.write(fmt.flags(flags))
     s.write(fmt.exists(view.exists))

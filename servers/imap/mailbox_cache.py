@@ -1,0 +1,222 @@
+"""Per-mailbox state shared by every IMAP session of this process that selects the mailbox.
+
+SELECT needs each message's uid, flags and modseq; reading them for a mailbox of
+1,000 messages cost ~9 ms of store time per SELECT (bench/bench_imap.py: 113 SELECT/s
+with 20 clients). Here one store read builds a ``MailboxState`` on first use; later
+SELECTs copy it.
+
+Exactness. Every store change to a mailbox raises its ``highestmodseq`` (ingest,
+flags, expunge, annotation: RFC 7162 3.1.1 asks as much), so ``(uidvalidity,
+highestmodseq)`` identifies one version of the mailbox. ``snapshot(mb)`` takes a
+Mailbox row the caller has just read and returns a state at least that new: when
+the state is older it is brought forward with one ``changes_since`` read (the rows
+changed after the state's modseq, and the uids expunged after it); when that cannot
+be applied exactly (an unknown uid below the top, a new uidvalidity) the state is
+read again in full. So writes of other processes, which send no notification on
+SQLite, are seen as soon as a session reads the mailbox row.
+
+Change notifications (``ctx.changes``) only mark a state behind; the next
+``snapshot`` refreshes it once for all the sessions waiting on it. States are
+dropped when no session holds the mailbox selected.
+
+All of this runs on the event loop thread: no locks, only one refresh in flight
+per mailbox (others await it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from postvak.store import fetchmeta, mailboxes, messages
+from postvak.store.types import Mailbox
+
+REFRESH_ROUNDS = 3  # incremental catch-ups before a full read (a mailbox that keeps moving)
+
+
+def full_read(tx: Any, mailbox_id: int) -> tuple[Mailbox, list[fetchmeta.FetchMeta]]:
+    """The mailbox row and each message's uid, flags and modseq, in one transaction."""
+    mailbox = mailboxes.get_mailbox_by_id(tx, mailbox_id)
+    return mailbox, fetchmeta.fetch_meta(tx, mailbox_id, fetchmeta.all_uids(tx, mailbox_id))
+
+
+def delta_read(tx: Any, mailbox_id: int, modseq: int) -> tuple[Mailbox, list[Any], list[int]]:
+    """The mailbox row and what changed after ``modseq``, in one transaction."""
+    mailbox = mailboxes.get_mailbox_by_id(tx, mailbox_id)
+    changed, gone = messages.changes_since(tx, mailbox_id, modseq)
+    return mailbox, changed, gone
+
+
+@dataclass
+class MailboxState:
+    """One version of a mailbox: ``uids`` ascending, ``flags`` / ``modseqs`` by uid."""
+
+    mailbox: Mailbox
+    uids: list[int] = field(default_factory=list)
+    flags: dict[int, frozenset[str]] = field(default_factory=dict)
+    modseqs: dict[int, int] = field(default_factory=dict)
+    holders: int = 0
+    notified: int = 0  # bumped by change notifications
+    applied: int = 0  # the value of `notified` the last refresh started from
+
+    @property
+    def highestmodseq(self) -> int:
+        return self.mailbox.highestmodseq
+
+    @property
+    def behind(self) -> bool:
+        return self.notified != self.applied
+
+    def load(self, mailbox: Mailbox, metas: Iterable[Any]) -> None:
+        self.mailbox = mailbox
+        self.uids, self.flags, self.modseqs = [], {}, {}
+        for m in metas:
+            self.uids.append(m.uid)
+            self.flags[m.uid] = m.flags
+            self.modseqs[m.uid] = m.modseq
+
+    def apply(self, mailbox: Mailbox, changed: list[Any], gone: list[int]) -> bool:
+        """Fold a ``delta_read`` in; False when it does not fit (then read in full)."""
+        if mailbox.uidvalidity != self.mailbox.uidvalidity:
+            return False
+        if gone:
+            drop = {u for u in gone if u in self.flags}
+            if drop:
+                self.uids = [u for u in self.uids if u not in drop]
+                for u in drop:
+                    del self.flags[u]
+                    del self.modseqs[u]
+        top = self.uids[-1] if self.uids else 0
+        for m in changed:  # ascending uid (changes_since orders by uid)
+            if m.uid > top:
+                self.uids.append(m.uid)
+                top = m.uid
+            elif m.uid not in self.flags:
+                return False  # a message below the top we never saw: not exact any more
+            self.flags[m.uid] = m.flags
+            self.modseqs[m.uid] = m.modseq
+        self.mailbox = mailbox
+        return True
+
+
+class MailboxCache:
+    def __init__(self, runner: Any, changes: Any) -> None:
+        self._runner = runner
+        self._changes = changes
+        self._states: dict[int, MailboxState] = {}
+        self._busy: dict[int, asyncio.Future[None]] = {}
+        self._accounts: dict[int, tuple[int, Callable[[], None]]] = {}  # id -> (states, unsubscribe)
+
+    def __contains__(self, mailbox_id: int) -> bool:
+        return mailbox_id in self._states
+
+    async def snapshot(self, mb: Mailbox) -> MailboxState:
+        """The state of ``mb.id``, no older than ``mb`` (a row just read from the store)."""
+        st = self._states.get(mb.id)
+        if st is None:
+            st = MailboxState(mb)
+            self._states[mb.id] = st
+            self._hold_account(mb.account_id)
+            await self._refresh(st, full=True)
+        for _ in range(REFRESH_ROUNDS):
+            if st.mailbox.uidvalidity != mb.uidvalidity:
+                break
+            if st.highestmodseq >= mb.highestmodseq and not st.behind:
+                return st
+            await self._refresh(st, full=False)
+        else:
+            return st if st.highestmodseq >= mb.highestmodseq else await self._full(st)
+        return await self._full(st)
+
+    async def _full(self, st: MailboxState) -> MailboxState:
+        await self._refresh(st, full=True)
+        return st
+
+    async def _refresh(self, st: MailboxState, *, full: bool) -> None:
+        mailbox_id = st.mailbox.id
+        running = self._busy.get(mailbox_id)
+        while running is not None:
+            await asyncio.shield(running)
+            if not full:
+                return  # that refresh started after we were asked: the caller checks again
+            running = self._busy.get(mailbox_id)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._busy[mailbox_id] = done
+        try:
+            start = st.notified
+            if not full:
+                mailbox, changed, gone = await self._runner.read(delta_read, mailbox_id, st.highestmodseq)
+                if mailbox.highestmodseq >= st.highestmodseq:
+                    full = not st.apply(mailbox, changed, gone)
+            if full:
+                mailbox, metas = await self._runner.read(full_read, mailbox_id)
+                st.load(mailbox, metas)
+            st.applied = start
+            done.set_result(None)
+        except BaseException as exc:
+            done.set_exception(exc)
+            done.exception()  # retrieved here: waiters get it from their own await
+            raise
+        finally:
+            del self._busy[mailbox_id]
+
+    # --- who holds what --------------------------------------------------------------
+    def hold(self, mailbox_id: int) -> bool:
+        """Keep the state while held; False (nothing to release later) when there is none."""
+        st = self._states.get(mailbox_id)
+        if st is not None:
+            st.holders += 1
+        return st is not None
+
+    def release(self, mailbox_id: int) -> None:
+        st = self._states.get(mailbox_id)
+        if st is None:
+            return
+        st.holders -= 1
+        if st.holders <= 0 and mailbox_id not in self._busy:
+            self._drop(mailbox_id)
+
+    def _drop(self, mailbox_id: int) -> None:
+        st = self._states.pop(mailbox_id)
+        account_id = st.mailbox.account_id
+        count, unsubscribe = self._accounts[account_id]
+        if count <= 1:
+            del self._accounts[account_id]
+            unsubscribe()
+        else:
+            self._accounts[account_id] = (count - 1, unsubscribe)
+
+    def _hold_account(self, account_id: int) -> None:
+        held = self._accounts.get(account_id)
+        if held is None:
+            self._accounts[account_id] = (1, self._changes.subscribe(account_id, self._on_changes))
+        else:
+            self._accounts[account_id] = (held[0] + 1, held[1])
+
+    def _on_changes(self, changes: list[Any]) -> None:
+        for change in changes:
+            st = self._states.get(change.mailbox_id) if change.mailbox_id is not None else None
+            if st is not None:
+                st.notified += 1
+        # a state nobody holds (SELECT failed half way) goes at the first notification
+        for mailbox_id in [m for m, st in self._states.items() if st.holders <= 0 and m not in self._busy]:
+            self._drop(mailbox_id)
+
+
+def cache_of(ctx: Any) -> MailboxCache:
+    """The process's cache, kept in ``ctx.extras`` (one ServerContext per process)."""
+    cache = ctx.extras.get("imap.mailbox_cache")
+    if cache is None:
+        cache = ctx.extras["imap.mailbox_cache"] = MailboxCache(ctx.runner, ctx.changes)
+    return cache
+
+
+def with_counts(mb: Mailbox, st: MailboxState) -> Mailbox:
+    """``mb`` (fresh name, flags of the row) with the version numbers of ``st``."""
+    if mb.highestmodseq == st.highestmodseq and mb.uidnext == st.mailbox.uidnext:
+        return mb
+    return dataclasses.replace(mb, uidnext=st.mailbox.uidnext, highestmodseq=st.highestmodseq,
+                               messages=len(st.uids))
