@@ -7,7 +7,9 @@ without an await per message: a chunk's responses are built at once and written 
 go. Encoded ENVELOPEs are kept per session (messages never change), so a client that
 fetches them again costs no store JSON at all. Whole-message bodies (BODY[], RFC822, BODY[TEXT]) are streamed from
 the blob store in 64 KiB reads with ``io.drain()`` between writes, so a 50 MB message
-costs one chunk of memory per client; part sections read the message once.
+costs one chunk of memory per client; part sections read the message once. Smaller
+messages (up to 4 MiB per chunk) are read in the same transaction as the chunk's
+metadata (``store.blobbatch``), not one store read per message.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
 from postvak.protocols.imap.fetch import Att, BinarySize, BodySection, FetchItem, Preview, Section, sets_seen
 from postvak.servers.imap.errors import No
-from postvak.store import fetchmeta, mailboxes, messages
+from postvak.store import blobbatch, fetchmeta, mailboxes, messages
 from postvak.store.fetchmeta import FetchMeta
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 CHUNK = 500  # messages per store read
 READ = 64 * 1024  # bytes per blob read when streaming
 STREAM_FROM = 256 * 1024  # bodies at least this big are streamed, smaller ones read at once
+PREFETCH_MAX = 4 * 1024 * 1024  # bytes of small messages read with a chunk's metadata
 ENVELOPE_CACHE_MAX = 5000  # encoded envelopes kept per selected mailbox (a few hundred bytes each)
 PREVIEW_MAX = 256  # RFC 8970 3.1: at most 256 characters
 BODYLESS = frozenset({"UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "MODSEQ", "ENVELOPE", "BODY",
@@ -79,6 +82,8 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
     plain = all(isinstance(i, Preview) or (isinstance(i, Att) and i.name in BODYLESS) for i in items)
     preview_item = next((i for i in items if isinstance(i, Preview)), None)
     wants_envelope = Att("ENVELOPE") in items
+    wants_body = any(isinstance(i, (BodySection, BinarySize)) or (isinstance(i, Att) and i.name.startswith("RFC822")
+                                                                  and i.name != "RFC822.SIZE") for i in items)
     for start in range(0, len(uids), CHUNK):
         chunk = uids[start : start + CHUNK]
         seen_now: set[int] = set()
@@ -92,7 +97,11 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
         need = fields
         if wants_envelope and all((u, s.utf8) in view.envelopes for u in chunk):
             need = fields - {"envelope"}  # every envelope of this chunk is already encoded
-        metas = await s.ctx.runner.read(fetchmeta.fetch_meta, view.mailbox_id, chunk, need)
+        bodies: dict[str, bytes] = {}
+        if wants_body:
+            metas, bodies = await s.ctx.runner.read(meta_and_bodies, view.mailbox_id, chunk, need)
+        else:
+            metas = await s.ctx.runner.read(fetchmeta.fetch_meta, view.mailbox_id, chunk, need)
         lines: list[bytes] = []
         for meta in metas:
             if req.changedsince is not None and meta.modseq <= req.changedsince:
@@ -108,7 +117,7 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
             if lines:
                 s.write(b"".join(lines))  # keep the order: what was built goes out first
                 lines = []
-            await _send(s, view, seq, meta, its)
+            await _send(s, view, seq, meta, its, bodies.get(meta.blob_sha))
         if lines:
             s.write(b"".join(lines))
             await s.io.drain()
@@ -150,6 +159,20 @@ async def _fetch_from_view(s: ImapSession, view: SelectedView, uids: list[int], 
         if lines:
             s.write(b"".join(lines))
             await s.io.drain()
+
+
+def meta_and_bodies(tx: Any, mailbox_id: int, uids: list[int],
+                    fields: frozenset[str]) -> tuple[list[FetchMeta], dict[str, bytes]]:
+    """The chunk's metadata and, in the same transaction, the bytes of its small messages
+    (up to PREFETCH_MAX in all): one store read per chunk instead of one per message."""
+    metas = fetchmeta.fetch_meta(tx, mailbox_id, uids, fields | {"size", "blob_sha"})
+    shas: list[str] = []
+    total = 0
+    for m in metas:
+        if m.blob_sha and m.size < STREAM_FROM and total + m.size <= PREFETCH_MAX:
+            shas.append(m.blob_sha)
+            total += m.size
+    return metas, blobbatch.read_many(tx, shas)
 
 
 def needed_fields(items: list[FetchItem]) -> frozenset[str]:
@@ -265,9 +288,10 @@ def _preview(text: str | None, utf8: bool) -> bytes:
     return fmt.nstring(clean, utf8)
 
 
-async def _send(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: list[FetchItem]) -> None:
+async def _send(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: list[FetchItem],
+                body: bytes | None = None) -> None:
     parts: list[tuple[str, Value]] = []
-    raw: list[bytes] = []  # the message, read at most once per message
+    raw: list[bytes] = [] if body is None else [body]  # the message, read at most once per message
 
     async def whole() -> bytes:
         if not raw:
