@@ -42,9 +42,24 @@ class StoreRunner:
         self._writer = threading.Thread(target=self._write_loop, name="store-write", daemon=True)
         self._writer.start()
         self._closed = False
+        self._local = threading.local()
+        self._kept: list[Any] = []  # every reader thread's Store.reader(), closed in close()
+        self._reader_lock = threading.Lock()
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await self._loop.run_in_executor(self._readers, lambda: self.store.read(fn, *args, **kwargs))
+        return await self._loop.run_in_executor(self._readers, self._read, fn, args, kwargs)
+
+    def _read(self, fn: Callable[..., T], args: Any, kwargs: Any) -> T:
+        """On a reader thread: its own kept connection (Store.reader), when the store has one."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            make = getattr(self.store, "reader", None)
+            if make is None:  # a store without kept connections (test doubles)
+                return self.store.read(fn, *args, **kwargs)
+            reader = self._local.reader = make()
+            with self._reader_lock:
+                self._kept.append(reader)
+        return reader.read(fn, *args, **kwargs)  # type: ignore[no-any-return]
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self._closed:
@@ -94,6 +109,10 @@ class StoreRunner:
         self._jobs.put(_STOP)
         self._writer.join(timeout)
         self._readers.shutdown(wait=True, cancel_futures=True)
+        with self._reader_lock:
+            kept, self._kept = self._kept, []
+        for reader in kept:
+            reader.close()
 
 
 def _settle(future: asyncio.Future[Any], result: Any) -> None:
