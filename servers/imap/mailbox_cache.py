@@ -34,6 +34,7 @@ from typing import Any
 from postvak.store import fetchmeta, mailboxes, messages
 from postvak.store.types import Mailbox
 
+LOG_MAX = 5000  # changed rows + expunged uids kept for sessions catching up
 REFRESH_ROUNDS = 3  # incremental catch-ups before a full read (a mailbox that keeps moving)
 
 
@@ -61,6 +62,12 @@ class MailboxState:
     holders: int = 0
     notified: int = 0  # bumped by change notifications
     applied: int = 0  # the value of `notified` the last refresh started from
+    # What each incremental refresh brought, oldest first: (highestmodseq after it, changed
+    # rows, expunged uids). Sessions catch up from it (``since``); it covers every change
+    # after ``log_floor``.
+    log: list[tuple[int, list[Any], list[int]]] = field(default_factory=list)
+    log_floor: int = 0
+    log_size: int = 0
 
     @property
     def highestmodseq(self) -> int:
@@ -72,6 +79,7 @@ class MailboxState:
 
     def load(self, mailbox: Mailbox, metas: Iterable[Any]) -> None:
         self.mailbox = mailbox
+        self.log, self.log_floor, self.log_size = [], mailbox.highestmodseq, 0
         self.uids, self.flags, self.modseqs = [], {}, {}
         for m in metas:
             self.uids.append(m.uid)
@@ -99,7 +107,33 @@ class MailboxState:
             self.flags[m.uid] = m.flags
             self.modseqs[m.uid] = m.modseq
         self.mailbox = mailbox
+        if changed or gone:
+            self.log.append((mailbox.highestmodseq, changed, gone))
+            self.log_size += len(changed) + len(gone)
+            while self.log_size > LOG_MAX and self.log:
+                high, c, g = self.log.pop(0)
+                self.log_size -= len(c) + len(g)
+                self.log_floor = high
         return True
+
+    def changes_after(self, modseq: int) -> tuple[list[Any], list[int]] | None:
+        """What ``delta_read(modseq)`` would give against this state; None when the log
+        does not reach back that far."""
+        if modseq < self.log_floor:
+            return None
+        latest: dict[int, Any] = {}
+        gone: list[int] = []
+        for high, changed, expunged in self.log:
+            if high <= modseq:
+                continue
+            for m in changed:
+                if m.modseq > modseq:
+                    latest[m.uid] = m  # later batches win
+            gone.extend(expunged)
+        if gone:
+            for u in gone:
+                latest.pop(u, None)  # changed, then expunged: it is gone
+        return [latest[u] for u in sorted(latest)], sorted(set(gone))
 
 
 class MailboxCache:
@@ -130,6 +164,24 @@ class MailboxCache:
         else:
             return st if st.highestmodseq >= mb.highestmodseq else await self._full(st)
         return await self._full(st)
+
+    async def since(self, mailbox_id: int, modseq: int, want: int) -> tuple[Mailbox, list[Any], list[int]] | None:
+        """For a session's sync: the mailbox and what changed after ``modseq``, from a state
+        at least at ``want`` (the highest modseq the session was notified of). None when the
+        mailbox is not cached here or its log does not reach back: then read the store."""
+        st = self._states.get(mailbox_id)
+        if st is None:
+            return None
+        for _ in range(REFRESH_ROUNDS):
+            if st.highestmodseq >= want and not st.behind:
+                break
+            await self._refresh(st, full=False)
+        else:
+            return None
+        if self._states.get(mailbox_id) is not st:
+            return None  # dropped meanwhile
+        delta = st.changes_after(modseq)
+        return None if delta is None else (st.mailbox, *delta)
 
     async def _full(self, st: MailboxState) -> MailboxState:
         await self._refresh(st, full=True)

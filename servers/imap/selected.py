@@ -49,6 +49,8 @@ class SelectedView:
     saved: tuple[int, ...] = ()
     pending_expunge: set[int] = field(default_factory=set)
     stale: bool = False
+    want_modseq: int = 0  # the highest modseq a change notification named
+    full_sync: bool = False  # a notification without modseq came: read the store, not the cache
     gone: bool = False  # the mailbox was deleted or renamed away by someone else
     # Encoded ENVELOPEs by (uid, utf8), filled and bounded by commands/fetch.py: messages never change.
     envelopes: dict[tuple[int, bool], bytes] = field(default_factory=dict)
@@ -176,7 +178,8 @@ class SelectedView:
             out.append(fmt.fetch_response(seq, items))
         self.mailbox = mailbox
         self.known_modseq = max(self.known_modseq, mailbox.highestmodseq)
-        self.stale = False
+        # a notification that came while this was read (for a later commit) still counts
+        self.stale = self.want_modseq > self.known_modseq or self.full_sync
         return out
 
     def flag_bytes(self, uid: int, rev2: bool) -> bytes:

@@ -225,9 +225,15 @@ class ImapSession:
     def _on_changes(self, changes: list[Any]) -> None:
         state = self.state
         if isinstance(state, Selected):
-            mailbox_id = state.view.mailbox_id
-            if any(c.mailbox_id == mailbox_id for c in changes):
-                state.view.stale = True
+            view = state.view
+            mine = [c for c in changes if c.mailbox_id == view.mailbox_id]
+            if mine:
+                for c in mine:
+                    if c.modseq is None:
+                        view.full_sync = True  # renamed, deleted, ACL: not a message change
+                    elif c.modseq > view.want_modseq:
+                        view.want_modseq = c.modseq
+                view.stale = True
                 self._wakeup.set()
 
     async def sync(self, allow_expunge: bool = True) -> None:
@@ -239,7 +245,14 @@ class ImapSession:
         if not view.stale and not (allow_expunge and view.pending_expunge):
             return
         try:
-            mailbox, changed, gone = await self.ctx.runner.read(sync_read, view.mailbox_id, view.known_modseq)
+            got = None
+            if not view.full_sync:
+                # Sessions on one mailbox share one store read per burst of changes (mailbox_cache.py).
+                got = await cache_of(self.ctx).since(view.mailbox_id, view.known_modseq, view.want_modseq)
+            if got is None:
+                view.full_sync = False
+                got = await self.ctx.runner.read(sync_read, view.mailbox_id, view.known_modseq)
+            mailbox, changed, gone = got
         except NotFound:
             view.gone = True
             view.stale = False

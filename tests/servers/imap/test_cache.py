@@ -132,3 +132,73 @@ def test_flags_fetch_with_pending_expunge_and_changedsince(env) -> None:
     r = two.cmd(f"FETCH 1:* (UID FLAGS) (CHANGEDSINCE {top})")
     assert [line for line in r.untagged if b"FETCH" in line] == [
         b"* 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (%d))" % (top + 1)]
+
+
+def _view_matches_store(env, client) -> None:
+    """The session's numbering and flags equal a fresh read of the store."""
+    r = client.cmd("FETCH 1:* (UID FLAGS)")
+    mb = env.mailbox()
+    from postvak.store import fetchmeta
+
+    metas = env.store.read(lambda tx: fetchmeta.fetch_meta(tx, mb.id, fetchmeta.all_uids(tx, mb.id)))
+    want = [b"* %d FETCH (UID %d FLAGS (%s))" % (i + 1, m.uid, " ".join(sorted(m.flags)).encode())
+            for i, m in enumerate(metas)]
+    got = [line.replace(b" \\Recent", b"").replace(b"\\Recent", b"") for line in r.untagged if b" FETCH " in line]
+    assert got == want  # \Recent is the session's own (RFC 3501 2.3.2)
+
+
+def test_sync_from_the_shared_log_matches_the_store(env, monkeypatch) -> None:
+    import postvak.servers.imap.mailbox_cache as mc
+
+    for s in "abcdef":
+        env.deliver(message(s))
+    one, two, three = env.client(), env.client(), env.client()
+    for c in (one, two, three):
+        c.select()
+    one.cmd("STORE 1:3 +FLAGS.SILENT (\\Seen)")
+    env.deliver(message("g"))
+    two.cmd("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    one.cmd("STORE 4 +FLAGS.SILENT (\\Deleted)")
+    one.cmd("EXPUNGE")
+    env.deliver(message("h"), flags=frozenset({"\\Flagged"}))
+    import postvak.servers.imap.session as session_module
+
+    store_syncs = []
+    real = session_module.sync_read
+    monkeypatch.setattr(session_module, "sync_read", lambda *a: store_syncs.append(1) or real(*a))
+    r = three.cmd("NOOP")
+    assert store_syncs == []  # caught up from the shared log, not by its own store read
+    text = b"\n".join(r.untagged)
+    assert b"* 4 EXPUNGE" in text and b"* 2 EXPUNGE" in text and b"EXISTS" in text
+    for c in (one, two, three):
+        c.cmd("NOOP")
+        _view_matches_store(env, c)
+    # a tiny log: sessions far behind read the store instead, with the same outcome
+    monkeypatch.setattr(mc, "LOG_MAX", 1)
+    one.cmd("STORE 1:* +FLAGS.SILENT (\\Answered)")
+    env.deliver(message("i"))
+    for c in (two, three):
+        c.cmd("NOOP")
+        _view_matches_store(env, c)
+
+
+def test_changes_after_drops_a_message_changed_then_expunged() -> None:
+    from postvak.servers.imap.mailbox_cache import MailboxState
+    from postvak.store.types import Mailbox
+
+    def mb(modseq: int) -> Mailbox:
+        return Mailbox(1, 1, "INBOX", None, True, True, 7, 10, modseq, 0, 0, 0)
+
+    class M:
+        def __init__(self, uid, modseq, flags=frozenset()):
+            self.uid, self.modseq, self.flags = uid, modseq, flags
+
+    st = MailboxState(mb(5))
+    st.load(mb(5), [M(1, 2), M(2, 3)])
+    assert st.apply(mb(6), [M(3, 6)], [])
+    assert st.apply(mb(8), [M(1, 7, frozenset({"\\Seen"}))], [3])
+    changed, gone = st.changes_after(5)
+    assert [(m.uid, m.modseq) for m in changed] == [(1, 7)] and gone == [3]
+    assert st.changes_after(4) is None  # before the log starts
+    assert st.uids == [1, 2] and st.flags[1] == frozenset({"\\Seen"})
+    assert not st.apply(mb(9), [M(0, 9)], [])  # an unknown uid below the top: not exact
