@@ -11,10 +11,14 @@ from postvak.protocols.imap import requests as rq
 from postvak.servers.imap.errors import Bad, No, from_store
 from postvak.store import mailboxes, messages
 from postvak.store.errors import NotFound
-from postvak.store.types import Stored
+from postvak.store.types import Mailbox, Stored
 
 if TYPE_CHECKING:
     from postvak.servers.imap.session import ImapSession
+
+
+class NoMailbox(NotFound):
+    """The APPEND target does not exist (answered with TRYCREATE, unlike other NotFound)."""
 
 
 def append_all(tx: Any, account_id: int, mailbox_id: int, items: list[tuple[bytes, tuple[str, ...], Any]]) -> list[Stored]:
@@ -25,10 +29,17 @@ def append_all(tx: Any, account_id: int, mailbox_id: int, items: list[tuple[byte
     ]
 
 
-async def append(s: ImapSession, tag: str, req: rq.Append) -> tuple[str, codes.Code | None]:
-    mb = await s.ctx.runner.read(mailboxes.find_mailbox, s.account.id, req.mailbox)
+def append_named(tx: Any, account_id: int, name: str,
+                 items: list[tuple[bytes, tuple[str, ...], Any]]) -> tuple[Mailbox, list[Stored]]:
+    """``append_all`` into the mailbox called ``name``, looked up in the same transaction
+    (a separate read for it cost a store round trip per APPEND)."""
+    mb = mailboxes.find_mailbox(tx, account_id, name)
     if mb is None:
-        raise from_store(NotFound(f"no mailbox {req.mailbox}"), trycreate=True)  # RFC 9051 6.3.12
+        raise NoMailbox(f"no mailbox {name}")
+    return mb, append_all(tx, account_id, mb.id, items)
+
+
+async def append(s: ImapSession, tag: str, req: rq.Append) -> tuple[str, codes.Code | None]:
     if any(m.utf8 for m in req.messages) and "UTF8=ACCEPT" not in s.enabled:
         # RFC 6855 4: the UTF8 data item exists only after ENABLE UTF8=ACCEPT (IMAP4rev2 dropped it).
         raise Bad("UTF8 APPEND data needs ENABLE UTF8=ACCEPT")
@@ -39,5 +50,8 @@ async def append(s: ImapSession, tag: str, req: rq.Append) -> tuple[str, codes.C
         if not msg.data:
             raise No("empty message", codes.CANNOT)
     items = [(m.data, m.flags, m.internal_date) for m in req.messages]
-    stored = await s.ctx.runner.write(append_all, s.account.id, mb.id, items)
+    try:
+        mb, stored = await s.ctx.runner.write(append_named, s.account.id, req.mailbox, items)
+    except NoMailbox as exc:
+        raise from_store(exc, trycreate=True) from exc  # RFC 9051 6.3.12
     return "APPEND completed", codes.appenduid(mb.uidvalidity, [x.uid for x in stored])
