@@ -10,13 +10,14 @@ a small thread pool; SQLite in WAL mode lets them proceed beside the writer.
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from postvak.servers.core.logs import EventLogger
+from postvak.servers.core.logs import LOGGER_NAME, EventLogger
 
 T = TypeVar("T")
 
@@ -42,6 +43,10 @@ class StoreRunner:
         self._writer = threading.Thread(target=self._write_loop, name="store-write", daemon=True)
         self._writer.start()
         self._closed = False
+        # group-commit counters (jobs / batches = how well concurrent writers batch up)
+        self.batches = 0
+        self.batched_jobs = 0
+        self._log_batches = logging.getLogger(LOGGER_NAME).isEnabledFor(logging.DEBUG)
         self._local = threading.local()
         self._kept: list[Any] = []  # every reader thread's Store.reader(), closed in close()
         self._reader_lock = threading.Lock()
@@ -93,6 +98,10 @@ class StoreRunner:
                 return
 
     def _run_batch(self, batch: list[Any]) -> None:
+        self.batches += 1
+        self.batched_jobs += len(batch)
+        if self._log_batches:
+            self._log.debug("store.batch", jobs=len(batch), queued=self._jobs.qsize())
         try:
             results = self.store.write_batch([(fn, args, kwargs) for fn, args, kwargs, _ in batch])
         except Exception as exc:  # the commit itself failed: every job in it failed
