@@ -120,6 +120,7 @@ def commands() -> dict[str, Op]:
         "fetch_bodies": lambda c, i: c.cmd(b"FETCH 1:10 BODY.PEEK[]"),
         "fetch_flags_all": lambda c, i: c.cmd(b"FETCH 1:* (UID FLAGS)"),
         "search": lambda c, i: c.cmd(b'UID SEARCH SUBJECT "message %d"' % (i % 1000)),
+        "search_flags": lambda c, i: c.cmd(b"UID SEARCH UNSEEN NOT DELETED"),
         "store": store,
         "append": lambda c, i: c.cmd(b"APPEND INBOX (\\Deleted)", msg(10**6 + i)),
     }

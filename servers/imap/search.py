@@ -85,4 +85,57 @@ async def search_uids(ctx: Any, view: Any, key: sk.SearchKey, *, charset: str = 
     uids = list(view.uids)
     if not uids:
         return []
+    flags = getattr(view, "flags", None)
+    if flags is not None and _in_view(resolved):
+        from postvak.servers.imap.selected import is_current
+
+        if await is_current(ctx, view):
+            return sorted(_eval(resolved, uids, flags, view.modseqs, {}))
     return await ctx.runner.read(imapsearch.search, view.mailbox_id, resolved, uids)
+
+
+# --- flags, numbers and modseqs: answered from the session's view -------------------------
+def _in_view(key: Any) -> bool:
+    """Whether ``key`` needs nothing but what the view holds (flags, uids, modseqs)."""
+    if isinstance(key, (sk.All, sk.Flag, sk.ModSeq, UidSet)):
+        return True
+    if isinstance(key, sk.And):
+        return all(_in_view(k) for k in key.keys)
+    if isinstance(key, sk.Or):
+        return _in_view(key.left) and _in_view(key.right)
+    if isinstance(key, sk.Not):
+        return _in_view(key.key)
+    return False
+
+
+def _eval(key: Any, uids: list[int], flags: dict[int, frozenset[str]], modseqs: dict[int, int],
+          lowered: dict[frozenset[str], frozenset[str]]) -> set[int]:
+    """The uids among ``uids`` matching ``key``, with the store's semantics (imapsearch):
+    flags and keywords compare case-insensitively (RFC 9051 2.3.2), MODSEQ is >= (RFC 7162
+    3.1.5), an unknown system flag is never set."""
+    if isinstance(key, sk.All):
+        return set(uids)
+    if isinstance(key, UidSet):
+        return key.uids.intersection(uids)
+    if isinstance(key, sk.Flag):
+        want = key.flag.lower()
+        out = set()
+        for u in uids:
+            fs = flags.get(u, frozenset())
+            low = lowered.get(fs)
+            if low is None:
+                low = lowered[fs] = frozenset(f.lower() for f in fs)  # flag sets are shared
+            if (want in low) == key.present:
+                out.add(u)
+        return out
+    if isinstance(key, sk.ModSeq):
+        return {u for u in uids if modseqs.get(u, 0) >= key.modseq}
+    if isinstance(key, sk.Not):
+        return set(uids) - _eval(key.key, uids, flags, modseqs, lowered)
+    if isinstance(key, sk.Or):
+        return _eval(key.left, uids, flags, modseqs, lowered) | _eval(key.right, uids, flags, modseqs, lowered)
+    assert isinstance(key, sk.And)
+    found = set(uids)
+    for k in key.keys:
+        found &= _eval(k, sorted(found), flags, modseqs, lowered)
+    return found

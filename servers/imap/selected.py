@@ -37,6 +37,16 @@ def sync_read(tx: Any, mailbox_id: int, modseq: int) -> tuple[Mailbox, list[Mess
     return mailbox, changed, gone
 
 
+async def is_current(ctx: Any, view: SelectedView) -> bool:
+    """The view's uids, flags and modseqs are the store's: nothing came in since its last
+    sync, as the mailbox row (one cheap read) shows. Writes of other processes, which send
+    no notification on SQLite, show there too."""
+    if view.stale or view.pending_expunge:
+        return False
+    mb = await ctx.runner.read(mailboxes.get_mailbox_by_id, view.mailbox_id)
+    return mb.highestmodseq == view.known_modseq and mb.uidvalidity == view.mailbox.uidvalidity
+
+
 @dataclass
 class SelectedView:
     mailbox: Mailbox

@@ -24,7 +24,8 @@ from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
 from postvak.protocols.imap.fetch import Att, BinarySize, BodySection, FetchItem, Preview, Section, sets_seen
 from postvak.servers.imap.errors import No
-from postvak.store import blobbatch, fetchmeta, mailboxes, messages
+from postvak.servers.imap.selected import is_current
+from postvak.store import blobbatch, fetchmeta, messages
 from postvak.store.fetchmeta import FetchMeta
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
         gone = [u for u in gone if req.seqset.contains(u, max(top, *(gone or [0])))]
         if gone:
             s.write(fmt.vanished(gone, earlier=True))
-    if all(isinstance(i, Att) and i.name in FROM_VIEW for i in items) and await _view_is_current(s, view):
+    if all(isinstance(i, Att) and i.name in FROM_VIEW for i in items) and await is_current(s.ctx, view):
         await _fetch_from_view(s, view, uids, items, req.changedsince)
         return
     set_seen = sets_seen(tuple(items)) and not view.readonly
@@ -121,16 +122,6 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
         if lines:
             s.write(b"".join(lines))
             await s.io.drain()
-
-
-async def _view_is_current(s: ImapSession, view: SelectedView) -> bool:
-    """The view's flags and modseqs are the store's: nothing came in since its last sync,
-    as the mailbox row (one cheap read) shows. This also catches writes of other processes,
-    which send no notification on SQLite."""
-    if view.stale or view.pending_expunge:
-        return False
-    mb = await s.ctx.runner.read(mailboxes.get_mailbox_by_id, view.mailbox_id)
-    return mb.highestmodseq == view.known_modseq and mb.uidvalidity == view.mailbox.uidvalidity
 
 
 async def _fetch_from_view(s: ImapSession, view: SelectedView, uids: list[int], items: list[FetchItem],
