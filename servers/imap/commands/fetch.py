@@ -14,6 +14,7 @@ metadata (``store.blobbatch``), not one store read per message.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -126,27 +127,40 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
 
 async def _fetch_from_view(s: ImapSession, view: SelectedView, uids: list[int], items: list[FetchItem],
                            changedsince: int | None) -> None:
-    """UID / FLAGS / MODSEQ answered from the session's view, no per-message store read."""
+    """UID / FLAGS / MODSEQ answered from the session's view, no per-message store read.
+    Built for FETCH 1:* (UID FLAGS) on big mailboxes: one %-template per line, flag lists
+    encoded once per distinct flag set, sequence numbers found from the previous one."""
     names = [i.name for i in items]  # type: ignore[union-attr]
-    rev2 = s.rev2
+    pieces = {"UID": b"UID %d", "FLAGS": b"FLAGS %s", "MODSEQ": b"MODSEQ (%d)"}
+    template = b"* %d FETCH (" + b" ".join(pieces[n] for n in names) + b")\r\n"
+    recent = view.recent if not s.rev2 else set()
+    encoded: dict[tuple[frozenset[str], bool], bytes] = {}
+    all_uids, flags, modseqs = view.uids, view.flags, view.modseqs
+    count = len(all_uids)
+    lo, prev = 0, -1
     for start in range(0, len(uids), CHUNK):
         lines: list[bytes] = []
         for uid in uids[start : start + CHUNK]:
-            modseq = view.modseqs.get(uid, 0)
+            modseq = modseqs.get(uid, 0)
             if changedsince is not None and modseq <= changedsince:
                 continue
-            seq = view.seq_of(uid)
-            if seq is None:
+            i = bisect.bisect_left(all_uids, uid, lo if uid > prev else 0)
+            if i >= count or all_uids[i] != uid:
                 continue
-            out = []
+            lo, prev = i, uid
+            args: list[Any] = []
             for name in names:
                 if name == "UID":
-                    out.append(b"UID " + str(uid).encode())
+                    args.append(uid)
                 elif name == "FLAGS":
-                    out.append(b"FLAGS " + view.flag_bytes(uid, rev2))
+                    key = (flags.get(uid, frozenset()), uid in recent)
+                    fb = encoded.get(key)
+                    if fb is None:
+                        fb = encoded[key] = fmt.flag_list(sorted(key[0]) + (["\\Recent"] if key[1] else []))
+                    args.append(fb)
                 else:
-                    out.append(b"MODSEQ (" + str(modseq).encode() + b")")
-            lines.append(b"* " + str(seq).encode() + b" FETCH (" + b" ".join(out) + b")\r\n")
+                    args.append(modseq)
+            lines.append(template % (i + 1, *args))
         if lines:
             s.write(b"".join(lines))
             await s.io.drain()
