@@ -15,6 +15,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from .elide import Elided, elide
+
 # Only the start of a huge body carries signal; scanning megabytes of base64
 # attachments or text would let one message stall delivery.
 MAX_TEXT_CHARS = 200_000
@@ -160,7 +162,13 @@ def _split_header_block(raw: bytes) -> bytes:
 def parse(raw: bytes) -> ParsedMessage:
     if raw.startswith(b"From "):  # an mbox separator line is not a header
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    return _parse(raw, elided=True)
+
+
+def _parse(raw: bytes, *, elided: bool) -> ParsedMessage:
+    # Attachments are never decoded, so their base64 need not go through the parser.
+    reduced = elide(raw) if elided else Elided(raw)
+    msg = email.message_from_bytes(reduced.raw, policy=email.policy.compat32)
     headers = []
     for name, value in msg.items():
         if not isinstance(value, str):
@@ -195,6 +203,14 @@ def parse(raw: bytes) -> ParsedMessage:
             encodings.append(str(part.get("content-transfer-encoding", "none")).strip().lower()[:20])
         if part.is_multipart() or not ctype.startswith("text/") or size >= MAX_TEXT_CHARS:
             continue
+        if reduced.marker:
+            undecoded = part.get_payload()
+            if isinstance(undecoded, str) and reduced.marker in undecoded:
+                # get_payload() gives the parsed text itself only when it is all ASCII; 8-bit
+                # text around a placeholder is rare, so parse the whole message then.
+                if not undecoded.isascii():
+                    return _parse(raw, elided=False)
+                part.set_payload(reduced.restore(undecoded))
         try:
             payload = part.get_payload(decode=True)
         except Exception:
