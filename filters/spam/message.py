@@ -11,6 +11,7 @@ import email.header
 import email.message
 import email.policy
 import email.utils
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -266,10 +267,16 @@ def addresses(value: str | None) -> list[tuple[str, str]]:
     """(display name, lower-case address) pairs of an address header."""
     if not value:
         return []
+    return list(_addresses(value))
+
+
+# The tokenizer and several rules each read From and To: parse each value once.
+@functools.lru_cache(maxsize=4096)
+def _addresses(value: str) -> tuple[tuple[str, str], ...]:
     try:
-        return [(name, addr.lower()) for name, addr in email.utils.getaddresses([value]) if addr or name]
+        return tuple((name, addr.lower()) for name, addr in email.utils.getaddresses([value]) if addr or name)
     except Exception:
-        return []
+        return ()
 
 
 def domain_of(address: str) -> str:
