@@ -1,6 +1,10 @@
 """IMAP load driver against `postvak serve` and, where installed, an unprivileged Dovecot
 (Debian dovecot-imapd) holding the same mail, both over TLS on 127.0.0.1:
 
+* the whole session mix (the issue's headline aim): --clients clients each loop whole
+  sessions for --seconds: connect + TLS, LOGIN, SELECT INBOX, FETCH 1:50 headers, FETCH
+  1:10 bodies, STORE 1:20 +/-FLAGS (\\Seen), APPEND a \\Deleted message, EXPUNGE, LOGOUT;
+  sessions/s and p50/p99 per session;
 * per command: --clients connections each run that one command back to back for
   --seconds, giving ops/s and p50/p99 latency (login includes connect + TLS handshake);
 * FETCH 1:1000 (ENVELOPE): the first (cold) run and the median of 5 further runs;
@@ -97,6 +101,7 @@ class Client:
 
 @dataclass
 class Result:
+    mix: tuple[float, list[float]] | None = None  # whole sessions: (sessions/s, latencies)
     ops: dict[str, tuple[float, list[float]]] = field(default_factory=dict)  # name -> (ops/s, latencies)
     env_cold: float = 0.0
     env_warm: float = 0.0
@@ -163,6 +168,39 @@ async def login_loop(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]
 
     start = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(worker(k) for k in range(n))), seconds + 4 * CMD_TIMEOUT)
+    return len(lat) / (time.perf_counter() - start), lat
+
+
+async def session_mix(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], n: int,
+                      seconds: float) -> tuple[float, list[float]]:
+    """Whole sessions back to back, the way a mail client syncs a folder and makes a change:
+    every command of the per-command phases in one connection. The APPENDed message is
+    \\Deleted, so the session's own EXPUNGE keeps the mailbox at its size."""
+    lat: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(k: int) -> None:
+        user, pw = users[k % len(users)]
+        i = 0
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            c = await Client.open(port, ctx)
+            try:
+                await c.login(user, pw)
+                await c.cmd(b"SELECT INBOX")
+                await c.cmd(b"FETCH 1:50 (UID FLAGS BODY.PEEK[HEADER])")
+                await c.cmd(b"FETCH 1:10 BODY.PEEK[]")
+                await c.cmd(b"STORE 1:20 %sFLAGS (\\Seen)" % (b"+" if i % 2 == 0 else b"-"))
+                await c.cmd(b"APPEND INBOX (\\Deleted)", msg(3 * 10**6 + k * 10**4 + i))
+                await c.cmd(b"EXPUNGE")
+                await c.cmd(b"LOGOUT")
+            finally:
+                c.close()
+            lat.append(time.perf_counter() - t)
+            i += 1
+
+    start = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(worker(k) for k in range(n))), seconds + 10 * CMD_TIMEOUT)
     return len(lat) / (time.perf_counter() - start), lat
 
 
@@ -238,6 +276,9 @@ async def run(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], args
         await c.login(*user)
         await c.cmd(b"LOGOUT")
         c.close()
+    if only is None or "mix" in only:  # first, on the seeded mailboxes, the same for both servers
+        res.mix = await session_mix(port, ctx, users, args.clients, args.seconds)
+        print("  mix done", flush=True)
     if only is None or "login" in only:
         res.ops["login"] = await login_loop(port, ctx, users, args.clients, args.seconds)
     clients = []
@@ -285,6 +326,10 @@ def p(xs: list[float], q: float) -> float:
 
 def report(name: str, res: Result, clients: int) -> None:
     print(f"\n== {name} ({clients} concurrent clients per command)", flush=True)
+    if res.mix is not None:
+        rate, xs = res.mix
+        print(f"  {'whole session mix':16s} n={len(xs):6d} sessions/s={rate:6.1f} "
+              f"p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms")
     for cmd, (rate, xs) in res.ops.items():
         print(f"  {cmd:16s} n={len(xs):6d} ops/s={rate:8.1f} p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms")
     print(f"  FETCH 1:1000 (ENVELOPE): cold {res.env_cold * 1000:.0f} ms, warm {res.env_warm * 1000:.0f} ms")
@@ -428,7 +473,7 @@ def main() -> None:
     ap.add_argument("--dovecot-idle", type=int, default=200)
     ap.add_argument("--messages", type=int, default=1000)
     ap.add_argument("--no-dovecot", action="store_true")
-    ap.add_argument("--only", default="", help="comma-separated commands, e.g. login,select (for profiling)")
+    ap.add_argument("--only", default="", help="comma-separated phases, e.g. mix,login,select (for profiling)")
     ap.add_argument("--pause", action="store_true", help="print the server pid and wait 5 s, to attach py-spy")
     args = ap.parse_args()
     started = time.monotonic()
@@ -478,6 +523,9 @@ def main() -> None:
                     proc.kill()
     if theirs is not None:
         print("\n== postvak / dovecot ops/s ratio per command (above 1: postvak faster)")
+        if ours.mix is not None and theirs.mix is not None and theirs.mix[0]:
+            print(f"  whole session mix {ours.mix[0] / theirs.mix[0]:6.2f}x   "
+                  f"(p50 {p(ours.mix[1], 0.5):.1f} ms vs {p(theirs.mix[1], 0.5):.1f} ms per session)")
         for cmd, (rate, xs) in ours.ops.items():
             other = theirs.ops.get(cmd)
             if other and other[0]:
