@@ -5,7 +5,7 @@
     account = store.write(accounts.add_account, "alice@example.org", hash)
 
 See docs/CONTRACTS.md for the seams; modules: accounts, mailboxes, messages, search,
-queue, state, sieve, acl (functions taking a transaction first), types, errors;
+queue, state, sieve, acl, recent (functions taking a transaction first), types, errors;
 `stats(tx)` sums up the store for `postvak status`.
 """
 

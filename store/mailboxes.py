@@ -19,7 +19,7 @@ NO_CHILDREN = ("\\Sent", "\\Junk")  # no user folders under Sent or Spam
 def _mailbox(r: Any) -> Mailbox:
     return Mailbox(
         r.id, r.account_id, r.name, r.special_use, bool(r.system), bool(r.subscribed), int(r.uidvalidity),
-        int(r.uidnext), int(r.highestmodseq), int(r.messages), int(r.unseen), int(r.size),
+        int(r.uidnext), int(r.highestmodseq), int(r.messages), int(r.unseen), int(r.size), int(r.recent_uid),
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 # Explicit constraint names so migrations and both backends agree on them.
@@ -101,6 +102,9 @@ mailboxes = Table(
     Column("messages", Integer, nullable=False, default=0),
     Column("unseen", Integer, nullable=False, default=0),
     Column("size", BigInteger, nullable=False, default=0),
+    # RFC 3501 2.3.2: the highest UID some IMAP4rev1 session was first told about, so
+    # \Recent goes to one session only, across sessions and processes (store/recent.py).
+    Column("recent_uid", BigInteger, nullable=False, default=0, server_default=text("0")),
     UniqueConstraint("account_id", "name"),
 )
 

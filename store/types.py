@@ -57,6 +57,7 @@ class Mailbox:
     messages: int
     unseen: int
     size: int
+    recent_uid: int = 0  # UIDs above it are \Recent for the next IMAP4rev1 session (store/recent.py)
 
 
 @dataclass(frozen=True)
