@@ -1,7 +1,7 @@
 """Hand-written rules, one small module each; every rule is `check(msg, ctx, settings) -> list[Hit]`.
 
 Points are SpamAssassin-sized nudges next to the Bayes score (0..10 by default):
-only GTUBE decides on its own. Every hit, even one worth 0 points, also becomes a
+only GTUBE decides on its own; most rules score 0 and only inform the models. Every hit, even one worth 0 points, also becomes a
 token for the Bayes classifier, which learns from training how much it really says. Each point value can be overridden by name
 through `SpamSettings.rule_scores`.
 """
@@ -18,11 +18,24 @@ from . import (
     caps_subject,
     date_skew,
     dnsbl,
+    encoding,
     forged_from,
+    freemail,
     gtube,
     html_only,
+    html_style,
+    link_domains,
+    mailer_headers,
+    message_id,
     missing_headers,
+    money,
+    obfuscation,
+    phrases,
     recipients,
+    sender_shape,
+    subject_style,
+    to_header,
+    url_obfuscation,
     urls,
 )
 
@@ -39,6 +52,21 @@ RULES: tuple[Rule, ...] = (
     urls.check,
     recipients.check,
     bulk.check,
+    # Worth 0 points by default: they feed the learned models as rule: tokens, and
+    # training decides how much each says (spam-1 vs ham hit rates, not hand tuning).
+    freemail.check,
+    link_domains.check,
+    message_id.check,
+    to_header.check,
+    subject_style.check,
+    phrases.check,
+    money.check,
+    html_style.check,
+    encoding.check,
+    obfuscation.check,
+    mailer_headers.check,
+    sender_shape.check,
+    url_obfuscation.check,
     dnsbl.check,
 )
 

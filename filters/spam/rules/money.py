@@ -1,0 +1,28 @@
+"""Big money and percentage claims ("$50,000", "3 million dollars", "save 75%")."""
+
+from __future__ import annotations
+
+import re
+
+from ..message import ParsedMessage
+from ..types import Hit, SpamContext, SpamSettings
+
+MAX_CHARS = 50_000
+MANY_PERCENT = 3
+_BIG_MONEY = re.compile(r"(?i)\$\s?\d{1,3}(?:,\d{3})+|\$\s?\d+\s?(?:million|thousand|k)\b|\b\d+(?:,\d{3})*\s+dollars\b")
+_PERCENT = re.compile(r"\b\d{2,3}\s?%")
+
+
+def check(msg: ParsedMessage, ctx: SpamContext, settings: SpamSettings) -> list[Hit]:
+    text = msg.all_text[:MAX_CHARS]
+    hits = []
+    if "$" in text or "dollars" in text:
+        if _BIG_MONEY.search(text):
+            hits.append(Hit("MONEY_BIG", settings.points("MONEY_BIG", 0.0), "large sum of money"))
+    if "%" in text:
+        count = len(_PERCENT.findall(text))
+        if count >= MANY_PERCENT:
+            hits.append(Hit("PERCENT_MANY", settings.points("PERCENT_MANY", 0.0), f"{count} percentages"))
+        elif count:
+            hits.append(Hit("PERCENT_CLAIM", settings.points("PERCENT_CLAIM", 0.0), "a percentage"))
+    return hits
