@@ -71,6 +71,7 @@ class Delivery:
         max_redirects = int(pipeline._section(getattr(ctx, "settings", None), "sieve").get("max_redirects", 4))
         self.limits = sieve.Limits(max_redirects=max_redirects)
         self.max_hops = pipeline.max_hops(getattr(ctx, "settings", None))
+        self.in_flight = 0  # deliver_all calls running now (on the reactor thread)
 
     async def deliver(
         self,
@@ -106,6 +107,16 @@ class Delivery:
         it differs from the local copy (no Return-Path: the last hop adds that). `arrival`
         feeds the spam check (client IP, HELO, SPF/DKIM/DMARC); None: read our own
         Authentication-Results field instead."""
+        self.in_flight += 1  # background jobs (the indexer) yield while this is > 0
+        try:
+            return await self._deliver_all(mail_from, recipients, raw, source=source, spam_hint=spam_hint,
+                                           remote=remote, queue_raw=queue_raw, arrival=arrival)
+        finally:
+            self.in_flight -= 1
+
+    async def _deliver_all(self, mail_from: str, recipients: list[Resolved], raw: bytes, *, source: str,
+                           spam_hint: str | None, remote: Sequence[str], queue_raw: bytes | None,
+                           arrival: pipeline.Arrival | None) -> DeliveryOutcome:
         decisions = await self.decide(mail_from, recipients, raw, source=source, spam_hint=spam_hint,
                                       arrival=arrival)
         smtp_time = source in pipeline.SMTP_SOURCES

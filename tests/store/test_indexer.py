@@ -109,6 +109,33 @@ def test_expunged_pending_message_leaves_nothing_behind(corpus) -> None:
     assert [u for _, u, _ in store.read(search.search_terms, [inbox.id], "invoice")] == [4]
 
 
+def test_split_indexer_equals_index_pending_and_skips_expunged(corpus, alice) -> None:
+    """pending_terms (reader thread) + store_terms (writer) build the same rows as
+    index_pending; a message expunged between the two halves is skipped."""
+    store, _acct, inbox, _other = corpus
+    prepared = store.read(search.pending_terms, 10)
+    assert [m for m, _ in prepared] == sorted(m for m, _ in prepared) and len(prepared) == 5
+    store.write(messages.set_flags, inbox.id, [1], "add", {"\\Deleted"})
+    assert store.write(messages.expunge, inbox.id) == [1]
+    assert store.write(search.store_terms, prepared) == 5
+    assert store.read(search.pending_count) == 0
+    split_rows = store.read(lambda tx: sorted(tx.conn.execute(select(schema.terms)).all()))
+    assert split_rows and prepared[0][0] not in {r.message_id for r in split_rows}
+    store.write(search.store_terms, prepared)  # again: nothing still pending, nothing doubled
+    assert store.read(lambda tx: sorted(tx.conn.execute(select(schema.terms)).all())) == split_rows
+    # the same messages through index_pending give the same rows
+    store.write(lambda tx: tx.conn.execute(schema.terms.delete()))
+    store.write(lambda tx: tx.conn.execute(schema.unindexed.insert(), [{"message_id": m} for m, _ in prepared[1:]]))
+    assert store.write(search.index_pending) == 4
+    assert store.read(lambda tx: sorted(tx.conn.execute(select(schema.terms)).all())) == split_rows
+
+
+@pytest.mark.parametrize("text", ["Re: Invoice invoice INVOICE", "Café-Überweisung café x" + "y" * 100,
+                                  "w" * 70 + " " + "w" * 80, "", "a b a c b"])
+def test_distinct_tokens_are_tokens_without_repeats(text) -> None:
+    assert list(search.distinct_tokens(text)) == list(dict.fromkeys(search.tokens(text)))
+
+
 def test_many_recipients_share_one_parse(alice) -> None:
     store, acct, inbox = alice
     raw = make_raw(1, subject="same bytes", body="to everyone")
