@@ -9,8 +9,8 @@ returns the untagged responses to send, at the moment the session allows:
 - no EXPUNGE while answering FETCH, STORE or SEARCH (RFC 3501 7.4.1 / RFC 9051
   7.5.1): expunges are then kept pending and sent at the next allowed moment;
 - VANISHED instead of EXPUNGE once QRESYNC is enabled (RFC 7162 3.2.10);
-- \\Recent (IMAP4rev1 only): messages that arrived while this session had the
-  mailbox selected.
+- \\Recent (IMAP4rev1 only): the arrivals this session is the first to be told
+  about, as claimed in the store (servers/imap/recent.py) before ``apply``.
 
 Public for servers/imap/search.py: ``mailbox_id``, ``uids`` (ascending, index+1 is
 the sequence number), ``seq_of(uid)``, ``flags`` (uid -> frozenset), ``recent``
@@ -148,9 +148,10 @@ class SelectedView:
     # --- changes from anywhere ----------------------------------------------------
     def apply(
         self, mailbox: Mailbox, changed: list[MessageMeta], gone: list[int], *, allow_expunge: bool,
-        qresync: bool, condstore: bool, rev2: bool,
+        qresync: bool, condstore: bool, rev2: bool, recent: tuple[int, int] | None = None,
     ) -> list[bytes]:
-        """Fold a ``sync_read`` result in; returns the untagged responses in RFC order."""
+        """Fold a ``sync_read`` result in; returns the untagged responses in RFC order.
+        New messages with a UID in ``recent`` = ``(low, high]`` are \\Recent here."""
         out: list[bytes] = []
         self.pending_expunge.update(u for u in gone if self.seq_of(u) is not None)
         if allow_expunge and self.pending_expunge:
@@ -165,7 +166,8 @@ class SelectedView:
                 top = meta.uid
                 self.flags[meta.uid] = meta.flags
                 self.modseqs[meta.uid] = meta.modseq
-                self.recent.add(meta.uid)
+                if recent is not None and recent[0] < meta.uid <= recent[1]:
+                    self.recent.add(meta.uid)
                 added += 1
             elif meta.uid in self.flags and meta.uid not in self.pending_expunge:
                 if self.flags[meta.uid] != meta.flags or (condstore and self.modseqs.get(meta.uid) != meta.modseq):

@@ -30,6 +30,7 @@ from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap.limits import PREAUTH_LIMITS, Limits
 from postvak.servers.imap.errors import ANSWERED, Bad, Bye, ImapError, No, from_store
 from postvak.servers.imap.mailbox_cache import cache_of
+from postvak.servers.imap.recent import on_sync as recent_on_sync
 from postvak.servers.imap.selected import SelectedView, sync_read
 from postvak.store.errors import NotFound, StoreError
 from postvak.store.types import Account
@@ -253,12 +254,13 @@ class ImapSession:
                 view.full_sync = False
                 got = await self.ctx.runner.read(sync_read, view.mailbox_id, view.known_modseq)
             mailbox, changed, gone = got
+            recent = await recent_on_sync(self.ctx, view, mailbox, changed, self.rev2)  # claims before telling
         except NotFound:
             view.gone = True
             view.stale = False
             return
         for line in view.apply(mailbox, changed, gone, allow_expunge=allow_expunge, qresync=self.qresync,
-                               condstore=self.condstore, rev2=self.rev2):
+                               condstore=self.condstore, rev2=self.rev2, recent=recent):
             self.write(line)
 
     async def wait_for_changes(self, timeout: float) -> bool:

@@ -11,7 +11,7 @@ from postvak.protocols.imap import codes
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
 from postvak.servers.imap.errors import Bad, No, from_store
-from postvak.store import fetchmeta, mailboxes, messages
+from postvak.store import fetchmeta, mailboxes, messages, recent
 from postvak.store.errors import NotFound, StoreError
 from postvak.store.types import Mailbox
 
@@ -60,11 +60,7 @@ async def _status_items(s: ImapSession, mb: Mailbox, items: tuple[str, ...]) -> 
         if name == "MESSAGES":
             out.append((name, mb.messages))
         elif name == "RECENT":
-            recent = 0
-            view = getattr(s.state, "view", None)
-            if view is not None and view.mailbox_id == mb.id:
-                recent = len(view.recent)
-            out.append((name, recent))
+            out.append((name, await _recent(s, mb)))
         elif name == "UIDNEXT":
             out.append((name, mb.uidnext))
         elif name == "UIDVALIDITY":
@@ -83,6 +79,16 @@ async def _status_items(s: ImapSession, mb: Mailbox, items: tuple[str, ...]) -> 
         elif name == "APPENDLIMIT":
             out.append((name, s.auth_limits.literal_size))  # RFC 7889
     return out
+
+
+async def _recent(s: ImapSession, mb: Mailbox) -> int:
+    """RFC 3501 6.3.10 STATUS RECENT: the messages no session has claimed yet (\\Recent for the
+    next SELECT), plus the ones this session holds as \\Recent if it has ``mb`` selected."""
+    n = 0 if mb.recent_uid >= mb.uidnext - 1 else await s.ctx.runner.read(recent.unclaimed, mb.id)
+    view = getattr(s.state, "view", None)
+    if view is not None and view.mailbox_id == mb.id and not view.readonly:
+        n += len(view.recent)  # EXAMINE's are unclaimed ones: counted already
+    return n
 
 
 def _attributes(mb: Mailbox, names: set[str], subscribed: bool, extended: bool) -> list[str]:

@@ -9,6 +9,7 @@ from postvak.protocols.imap import codes
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap import requests as rq
 from postvak.protocols.imap.seqset import SequenceSet
+from postvak.servers.imap import recent
 from postvak.servers.imap.errors import Bad, from_store
 from postvak.servers.imap.mailbox_cache import MailboxCache, cache_of, with_counts
 from postvak.servers.imap.selected import SelectedView
@@ -54,13 +55,15 @@ async def _select(s: ImapSession, req: rq.Select, cache: MailboxCache) -> tuple[
     current = with_counts(mb, st)
     view = SelectedView(current, req.readonly, uids=list(st.uids), flags=dict(st.flags),
                         modseqs=dict(st.modseqs), known_modseq=current.highestmodseq)
+    if not s.rev2:
+        await recent.on_select(s.ctx, view, mb)  # RFC 3501 2.3.2; claimed before anything is sent
     # flag sets are shared between messages (store/fetchmeta.py): look at each distinct one once
     keywords = sorted({f for flags in set(view.flags.values()) for f in flags if not f.startswith("\\")})
     flags = [*SYSTEM_FLAGS, *keywords]
     s.write(fmt.flags(flags))
     s.write(fmt.exists(view.exists))
     if not s.rev2:
-        s.write(fmt.recent(0))  # \Recent belongs to the session that first sees a message: none yet
+        s.write(fmt.recent(len(view.recent)))
         first_unseen = next((i + 1 for i, u in enumerate(view.uids) if "\\Seen" not in view.flags[u]), None)
         if first_unseen is not None:
             s.write(fmt.untagged("OK", "first unseen", codes.unseen(first_unseen)))

@@ -53,7 +53,7 @@ def test_non_peek_sets_seen_and_uid_fetch_includes_uid(env) -> None:
     r = c.cmd("UID FETCH 1 (RFC822.HEADER)")
     assert b"UID 1" in r.untagged[0] and b"\\Seen" not in r.untagged[0]
     r = c.cmd("UID FETCH 1 (BODY[TEXT])")
-    assert b"UID 1" in r.untagged[0] and b"FLAGS (\\Seen)" in r.untagged[0]
+    assert b"UID 1" in r.untagged[0] and b"FLAGS (\\Seen \\Recent)" in r.untagged[0]
     assert env.mailbox().unseen == 0
 
 

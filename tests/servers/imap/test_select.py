@@ -11,7 +11,7 @@ def test_select_reports_counts_and_codes(env) -> None:
     c = env.client()
     r = c.select()
     text = b"\n".join(r.untagged).decode()
-    assert "* 2 EXISTS" in text and "* 0 RECENT" in text
+    assert "* 2 EXISTS" in text and "* 2 RECENT" in text  # first SELECT since delivery (RFC 3501 2.3.2)
     assert "[UNSEEN 2]" in text and "[UIDVALIDITY " in text and "[UIDNEXT 3]" in text
     assert "$Work" in text and "\\*" in text and "[HIGHESTMODSEQ " in text
     assert r.text.startswith("[READ-WRITE]")

@@ -16,7 +16,7 @@ def test_add_remove_replace_and_silent(env) -> None:
     r = c.cmd("STORE 1 FLAGS.SILENT (\\Answered)")
     assert r.ok and not r.untagged
     r = c.cmd("UID STORE 1 FLAGS (\\Seen)")
-    assert r.untagged == [b"* 1 FETCH (UID 1 FLAGS (\\Seen))"]
+    assert r.untagged == [b"* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent))"]
     assert c.cmd("STORE 1 +FLAGS (\\Recent)").status == "BAD"
 
 
