@@ -18,7 +18,7 @@ from postvak.store import schema, search
 from postvak.store.errors import NotFound, QuotaExceeded
 from postvak.store.flags import normalize, to_values
 from postvak.store.types import Change, Stored
-from postvak.store.util import now, utc
+from postvak.store.util import Prepared, now, utc
 
 M, MB, A = schema.messages, schema.mailboxes, schema.accounts
 T, R = schema.threads, schema.thread_refs
@@ -28,20 +28,21 @@ MAX_BASE_SUBJECT = 250  # thread key: short enough for a b-tree entry on Postgre
 _cache_lock = threading.Lock()
 _parsed: OrderedDict[str, Any] = OrderedDict()
 
-# Statements built once: building a Core construct per call costs more than running it.
-_OWNER_QUOTA = (
+# Statements built and compiled once (util.Prepared): building a Core construct per
+# call costs more than running it, and so does Connection.execute's own machinery.
+_OWNER_QUOTA = Prepared(
     select(A.c.used_bytes, A.c.quota_bytes).select_from(MB.join(A, A.c.id == MB.c.account_id))
     .where(MB.c.id == bindparam("mailbox_id"), MB.c.account_id == bindparam("account_id"))
 )
-_QUOTA = select(A.c.used_bytes, A.c.quota_bytes).where(A.c.id == bindparam("account_id"))
+_QUOTA = Prepared(select(A.c.used_bytes, A.c.quota_bytes).where(A.c.id == bindparam("account_id")))
 # UID and modseq allocation and the counters in one round trip.
-_ALLOCATE = (
+_ALLOCATE = Prepared(
     update(MB).where(MB.c.id == bindparam("mailbox_id")).values(
         uidnext=MB.c.uidnext + 1, highestmodseq=MB.c.highestmodseq + 1, messages=MB.c.messages + 1,
         unseen=MB.c.unseen + bindparam("unseen"), size=MB.c.size + bindparam("size"),
     ).returning(MB.c.uidnext, MB.c.highestmodseq)
 )
-_USAGE = (
+_USAGE = Prepared(
     update(A).where(A.c.id == bindparam("account_id")).values(used_bytes=A.c.used_bytes + bindparam("size"))
     .returning(A.c.used_bytes, A.c.quota_bytes)
 )
@@ -50,17 +51,19 @@ _MESSAGE_COLS = (
     "h_from", "h_to", "h_cc", "h_subject", "sent_date", "message_id", "preview",
     "seen", "answered", "flagged", "deleted", "draft", "keywords",
 )
-_INSERT_MESSAGE = M.insert().values({c: bindparam(c, type_=M.c[c].type) for c in _MESSAGE_COLS}).returning(M.c.id)
-_FIND_REFS = select(R.c.thread_id).where(
-    R.c.account_id == bindparam("account_id"), R.c.message_id.in_(bindparam("ids", expanding=True))
+_INSERT_MESSAGE = Prepared(
+    M.insert().values({c: bindparam(c, type_=M.c[c].type) for c in _MESSAGE_COLS}).returning(M.c.id)
 )
-_FIND_SUBJECT = (
+_FIND_REFS = Prepared(select(R.c.thread_id).where(
+    R.c.account_id == bindparam("account_id"), R.c.message_id.in_(bindparam("ids", expanding=True))
+))
+_FIND_SUBJECT = Prepared(
     select(T.c.id).where(T.c.account_id == bindparam("account_id"), T.c.base_subject == bindparam("base"))
     .order_by(T.c.id.desc()).limit(1)
 )
-_NEW_THREAD = T.insert().values(
+_NEW_THREAD = Prepared(T.insert().values(
     account_id=bindparam("account_id"), base_subject=bindparam("base"), created=bindparam("created", type_=T.c.created.type)
-).returning(T.c.id)
+).returning(T.c.id))
 
 
 def _parse(sha: str, raw: bytes) -> Any:
@@ -84,7 +87,7 @@ def _refuse(used: int, quota: int | None) -> None:
 
 
 def precheck_quota(tx: Any, account_id: int, size: int) -> None:
-    row = tx.conn.execute(_QUOTA, {"account_id": account_id}).first()
+    row = _QUOTA.first(tx, {"account_id": account_id})
     if row is None:
         raise NotFound(f"no account {account_id}")
     _refuse(row.used_bytes + size, row.quota_bytes)
@@ -93,7 +96,7 @@ def precheck_quota(tx: Any, account_id: int, size: int) -> None:
 def add_usage(tx: Any, account_id: int, size: int, enforce: bool) -> None:
     """Count `size` against the account; with `enforce`, refuse to go over quota (checked
     under the row lock, so two concurrent deliveries cannot both slip in)."""
-    row = tx.conn.execute(_USAGE, {"account_id": account_id, "size": size}).first()
+    row = _USAGE.first(tx, {"account_id": account_id, "size": size})
     if row is None:
         raise NotFound(f"no account {account_id}")
     if enforce and size > 0:
@@ -106,7 +109,7 @@ def ingest(
 ) -> Stored:
     size = len(raw)
     # Ownership and the cheap early quota refusal (before writing a blob) in one query.
-    row = tx.conn.execute(_OWNER_QUOTA, {"mailbox_id": mailbox_id, "account_id": account_id}).first()
+    row = _OWNER_QUOTA.first(tx, {"mailbox_id": mailbox_id, "account_id": account_id})
     if row is None:
         raise NotFound(f"no mailbox {mailbox_id} for account {account_id}")
     if check_quota:
@@ -117,20 +120,20 @@ def ingest(
     parsed = _parse(ref.sha256, raw)
     # RFC 9051 2.3.1.1: strictly ascending UIDs; the UPDATE takes the mailbox row lock,
     # so concurrent writers in any process get distinct UIDs.
-    row = tx.conn.execute(
-        _ALLOCATE, {"mailbox_id": mailbox_id, "unseen": 0 if "\\Seen" in flags else 1, "size": size}
-    ).one()
+    row = _ALLOCATE.first(tx, {"mailbox_id": mailbox_id, "unseen": 0 if "\\Seen" in flags else 1, "size": size})
+    if row is None:  # deleted since the first query (a concurrent transaction)
+        raise NotFound(f"no mailbox {mailbox_id} for account {account_id}")
     uid, modseq = int(row.uidnext) - 1, int(row.highestmodseq)
     add_usage(tx, account_id, size, check_quota)
     thread_id = assign_thread(tx, account_id, parsed)
-    message_id = tx.conn.execute(_INSERT_MESSAGE, {
+    message_id = _INSERT_MESSAGE.scalar(tx, {
         "mailbox_id": mailbox_id, "uid": uid, "modseq": modseq, "internal_date": utc(internal_date) or now(),
         "size": size, "blob_sha": ref.sha256, "thread_id": thread_id, "envelope": parsed.envelope.to_json(),
         "body": parsed.body.to_json(), "h_from": (parsed.from_addr or "")[:1000],
         "h_to": (parsed.to_addrs or "")[:1000], "h_cc": (parsed.cc_addrs or "")[:1000],
         "h_subject": (parsed.base_subject or "")[:1000], "sent_date": utc(parsed.sent_date),
         "message_id": _clean_id(parsed.message_id), "preview": (parsed.preview or "")[:512], **to_values(flags),
-    }).scalar_one()
+    })
     search.mark_unindexed(tx, message_id)
     tx.changes.append(Change("new", account_id, mailbox_id, uid, modseq))
     return Stored(message_id, mailbox_id, uid, modseq)
@@ -152,15 +155,15 @@ def assign_thread(tx: Any, account_id: int, parsed: Any) -> int:
     ids = list(dict.fromkeys(([own] if own else []) + refs))
     found: list[int] = []
     if ids:
-        found = sorted(set(tx.conn.execute(_FIND_REFS, {"account_id": account_id, "ids": ids}).scalars()))
+        found = sorted({r.thread_id for r in _FIND_REFS.rows(tx, {"account_id": account_id, "ids": ids})})
     base = " ".join((parsed.base_subject or "").casefold().split())[:MAX_BASE_SUBJECT]
     is_reply = bool(refs) or " ".join((parsed.subject or "").casefold().split()) != base
     if not found and is_reply and base:
-        hit = tx.conn.execute(_FIND_SUBJECT, {"account_id": account_id, "base": base}).scalar()
+        hit = _FIND_SUBJECT.scalar(tx, {"account_id": account_id, "base": base})
         if hit is not None:
             found = [hit]
     if not found:
-        thread_id = tx.conn.execute(_NEW_THREAD, {"account_id": account_id, "base": base, "created": now()}).scalar_one()
+        thread_id = _NEW_THREAD.scalar(tx, {"account_id": account_id, "base": base, "created": now()})
     else:
         thread_id = found[0]
         others = found[1:]
@@ -169,19 +172,18 @@ def assign_thread(tx: Any, account_id: int, parsed: Any) -> int:
             tx.conn.execute(update(R).where(R.c.thread_id.in_(others)).values(thread_id=thread_id))
             tx.conn.execute(delete(T).where(T.c.id.in_(others)))
     if ids:
-        stmt = _insert_refs(tx.is_postgres)
-        tx.conn.execute(stmt, [{"account_id": account_id, "message_id": i, "thread_id": thread_id} for i in ids])
+        _insert_refs(tx.is_postgres).executemany(tx, [{"account_id": account_id, "message_id": i, "thread_id": thread_id} for i in ids])
     return int(thread_id)
 
 
-_REFS_STMT: dict[bool, Any] = {}
+_REFS_STMT: dict[bool, Prepared] = {}
 
 
-def _insert_refs(postgres: bool) -> Any:
+def _insert_refs(postgres: bool) -> Prepared:
     stmt = _REFS_STMT.get(postgres)
     if stmt is None:
-        stmt = (pg_insert if postgres else sqlite_insert)(R).values(
+        stmt = Prepared((pg_insert if postgres else sqlite_insert)(R).values(
             account_id=bindparam("account_id"), message_id=bindparam("message_id"), thread_id=bindparam("thread_id")
-        ).on_conflict_do_nothing()
+        ).on_conflict_do_nothing())
         _REFS_STMT[postgres] = stmt
     return stmt

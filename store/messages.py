@@ -19,7 +19,7 @@ from postvak.store.flags import COLUMNS, apply, from_row, normalize, to_values
 from postvak.store.ingest import add_usage, ingest, precheck_quota
 from postvak.store.mailboxes import _mailbox, get_special
 from postvak.store.types import Change, FlagState, MessageMeta, Snapshot
-from postvak.store.util import utc
+from postvak.store.util import Prepared, utc
 
 __all__ = [
     "ingest", "snapshot", "fetch_meta", "set_flags", "copy", "move", "expunge", "changes_since",
@@ -31,6 +31,44 @@ LITE = (M.c.id, M.c.mailbox_id, M.c.uid, M.c.modseq, *[M.c[c] for c in COLUMNS],
         M.c.internal_date, M.c.size, M.c.blob_sha, M.c.thread_id)
 FULL = (*LITE, M.c.envelope, M.c.body, M.c.preview, M.c.annotation)
 CHUNK = 500
+
+# The STORE and EXPUNGE statements, built and compiled once (util.Prepared): building
+# and executing Core constructs per call was most of the writer thread's time in them.
+_FLAG_COLS = (M.c.id, M.c.uid, M.c.modseq, *[M.c[c] for c in COLUMNS], M.c.keywords)
+_FLAG_ROWS = select(*_FLAG_COLS).where(
+    M.c.mailbox_id == bindparam("mailbox_id"), M.c.uid.in_(bindparam("uids", expanding=True))
+).order_by(M.c.uid)
+_LOCK_FLAG_ROWS = Prepared(_FLAG_ROWS.with_for_update())
+_BUMP_FLAGS = Prepared(
+    update(MB).where(MB.c.id == bindparam("mailbox_id")).values(
+        highestmodseq=MB.c.highestmodseq + bindparam("n"), unseen=MB.c.unseen + bindparam("unseen"),
+    ).returning(MB.c.highestmodseq, MB.c.account_id)
+)
+_SET_FLAGS = Prepared(
+    update(M).where(M.c.id == bindparam("_id")).values(
+        modseq=bindparam("_modseq", type_=M.c.modseq.type), keywords=bindparam("_keywords", type_=M.c.keywords.type),
+        **{c: bindparam(f"_{c}", type_=M.c[c].type) for c in COLUMNS},
+    )
+)
+_ACCOUNT_OF = Prepared(select(MB.c.account_id).where(MB.c.id == bindparam("mailbox_id")))
+_REMOVED = (M.c.uid, M.c.size, M.c.blob_sha, M.c.seen)
+_EXPUNGE_ALL = Prepared(
+    delete(M).where(M.c.mailbox_id == bindparam("mailbox_id"), M.c.deleted.is_(True)).returning(*_REMOVED)
+)
+_EXPUNGE_UIDS = Prepared(
+    delete(M).where(
+        M.c.mailbox_id == bindparam("mailbox_id"), M.c.deleted.is_(True), M.c.uid.in_(bindparam("uids", expanding=True))
+    ).returning(*_REMOVED)
+)
+_BUMP_REMOVED = Prepared(
+    update(MB).where(MB.c.id == bindparam("mailbox_id")).values(
+        highestmodseq=MB.c.highestmodseq + bindparam("n"), messages=MB.c.messages - bindparam("n"),
+        unseen=MB.c.unseen - bindparam("unseen"), size=MB.c.size - bindparam("size"),
+    ).returning(MB.c.highestmodseq, MB.c.account_id)
+)
+_LOG_EXPUNGED = Prepared(schema.expunged.insert().values(
+    mailbox_id=bindparam("mailbox_id"), uid=bindparam("uid"), modseq=bindparam("modseq")
+))
 
 
 def _meta(r: Any, full: bool = False) -> MessageMeta:
@@ -62,7 +100,7 @@ def _rows(tx: Any, mailbox_id: int, uids: Iterable[int] | None, cols: Any = LITE
 
 
 def _account_of(tx: Any, mailbox_id: int) -> int:
-    owner = tx.conn.execute(select(MB.c.account_id).where(MB.c.id == mailbox_id)).scalar()
+    owner = _ACCOUNT_OF.scalar(tx, {"mailbox_id": mailbox_id})
     if owner is None:
         raise NotFound(f"no mailbox {mailbox_id}")
     return int(owner)
@@ -99,9 +137,13 @@ def set_flags(
 
     RFC 7162 3.1.3: a message whose modseq is above UNCHANGEDSINCE is not changed and
     reported; a message whose flags do not change keeps its modseq."""
-    account_id = _account_of(tx, mailbox_id)
     wanted = normalize(flags)
-    rows = _rows(tx, mailbox_id, uids, lock=True)
+    rows: list[Any] = []
+    for part in _chunks(uids):
+        rows += _LOCK_FLAG_ROWS.rows(tx, {"mailbox_id": mailbox_id, "uids": part})
+    if not rows:
+        _account_of(tx, mailbox_id)  # NotFound for a missing mailbox; its messages prove it exists
+        return [], []
     updates, failed = [], []
     unseen_delta = 0
     for r in rows:
@@ -115,18 +157,17 @@ def set_flags(
             unseen_delta += ("\\Seen" in old) - ("\\Seen" in new)
     if not updates:
         return [], failed
-    top = _bump(tx, mailbox_id, len(updates), unseen=unseen_delta)
+    bumped = _BUMP_FLAGS.first(tx, {"mailbox_id": mailbox_id, "n": len(updates), "unseen": unseen_delta})
+    top, account_id = int(bumped.highestmodseq), int(bumped.account_id)
     first = top - len(updates) + 1
     params, changed = [], []
     for i, (r, new) in enumerate(updates):
+        uid, modseq = int(r.uid), first + i
         values = to_values(new)
-        params.append({"_id": r.id, "_modseq": first + i, **{f"_{k}": v for k, v in values.items()}})
-        changed.append(FlagState(int(r.uid), first + i, new))
-        tx.changes.append(Change("flags", account_id, mailbox_id, int(r.uid), first + i))
-    stmt = update(M).where(M.c.id == bindparam("_id")).values(
-        modseq=bindparam("_modseq"), keywords=bindparam("_keywords"), **{c: bindparam(f"_{c}") for c in COLUMNS}
-    )
-    tx.conn.execute(stmt, params)
+        params.append({"_id": r.id, "_modseq": modseq, **{f"_{k}": v for k, v in values.items()}})
+        changed.append(FlagState(uid, modseq, new))
+        tx.changes.append(Change("flags", account_id, mailbox_id, uid, modseq))
+    _SET_FLAGS.executemany(tx, params)
     return changed, failed
 
 
@@ -182,38 +223,41 @@ def move(tx: Any, src_mailbox_id: int, uids: Iterable[int], dst_mailbox_id: int)
 
 def expunge(tx: Any, mailbox_id: int, uids: Iterable[int] | None = None) -> list[int]:
     """Remove messages flagged \\Deleted (only those in `uids` when given: UID EXPUNGE)."""
-    cond = M.c.deleted.is_(True)
-    if uids is not None:
-        wanted = sorted(set(int(u) for u in uids))
-        if not wanted:
-            return []
-        removed: list[int] = []
-        for i in range(0, len(wanted), CHUNK):
-            removed += _remove(tx, mailbox_id, cond & M.c.uid.in_(wanted[i : i + CHUNK]))
-        return sorted(removed)
-    return _remove(tx, mailbox_id, cond)
+    if uids is None:
+        return _log_removed(tx, mailbox_id, _EXPUNGE_ALL.rows(tx, {"mailbox_id": mailbox_id}))
+    wanted = sorted(set(int(u) for u in uids))
+    if not wanted:
+        return []
+    rows: list[Any] = []
+    for i in range(0, len(wanted), CHUNK):
+        rows += _EXPUNGE_UIDS.rows(tx, {"mailbox_id": mailbox_id, "uids": wanted[i : i + CHUNK]})
+    return _log_removed(tx, mailbox_id, rows)
 
 
 def _remove(tx: Any, mailbox_id: int, cond: Any) -> list[int]:
     """Delete matching messages, log them as expunged with fresh modseqs (RFC 7162 QRESYNC)."""
     if cond is None:
         return []
-    account_id = _account_of(tx, mailbox_id)
-    rows = tx.conn.execute(
-        delete(M).where(M.c.mailbox_id == mailbox_id, cond).returning(M.c.uid, M.c.size, M.c.blob_sha, M.c.seen)
-    ).all()
+    rows = tx.conn.execute(delete(M).where(M.c.mailbox_id == mailbox_id, cond).returning(*_REMOVED)).all()
+    return _log_removed(tx, mailbox_id, rows)
+
+
+def _log_removed(tx: Any, mailbox_id: int, rows: list[Any]) -> list[int]:
+    """The bookkeeping of deleted message rows: blob references, counters, quota usage,
+    the expunge log and the change records, one statement each for all of them."""
     if not rows:
+        _account_of(tx, mailbox_id)  # NotFound for a missing mailbox, as before any delete
         return []
     for sha, n in sorted(Counter(r.blob_sha for r in rows).items()):
         tx.blobs.unref(tx, sha, n)
     size = sum(int(r.size) for r in rows)
     unseen = sum(1 for r in rows if not r.seen)
-    top = _bump(tx, mailbox_id, len(rows), messages=-len(rows), unseen=-unseen, size=-size)
-    add_usage(tx, account_id, -size, False)
     uids = sorted(int(r.uid) for r in rows)
+    bumped = _BUMP_REMOVED.first(tx, {"mailbox_id": mailbox_id, "n": len(uids), "unseen": unseen, "size": size})
+    top, account_id = int(bumped.highestmodseq), int(bumped.account_id)
+    add_usage(tx, account_id, -size, False)
     first = top - len(uids) + 1
-    E = schema.expunged
-    tx.conn.execute(E.insert(), [{"mailbox_id": mailbox_id, "uid": u, "modseq": first + i} for i, u in enumerate(uids)])
+    _LOG_EXPUNGED.executemany(tx, [{"mailbox_id": mailbox_id, "uid": u, "modseq": first + i} for i, u in enumerate(uids)])
     for i, uid in enumerate(uids):
         tx.changes.append(Change("expunge", account_id, mailbox_id, uid, first + i))
     return uids
