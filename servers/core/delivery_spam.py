@@ -28,6 +28,13 @@ def lists(tx: Any, account_id: int) -> dict[str, tuple[str, ...]]:
     return {name: tuple(state.get(tx, SCOPE, account_id, name, []) or ()) for name in ("allow", "block")}
 
 
+def account_state(tx: Any, account_id: int) -> tuple[bytes | None, tuple[str, ...], tuple[str, ...]]:
+    """(user model, allow list, block list) in one query: what each delivery reads."""
+    found = {e.key: e.value for e in state.list_entries(tx, SCOPE, account_id)}
+    model = found.get("model")
+    return (bytes(model) if model else None, tuple(found.get("allow") or ()), tuple(found.get("block") or ()))
+
+
 def add_to_list(tx: Any, account_id: int, which: str, address: str) -> tuple[str, ...]:
     """Add to "allow" or "block" (and drop it from the other list: one decision per sender)."""
     if which not in ("allow", "block"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -104,15 +105,18 @@ class Inputs:
 
 
 def load_inputs(tx: Any, account_id: int, run_sieve: bool = True) -> Inputs:
+    """Without an active script only the spam state is needed: two queries, not eight
+    (addresses, other scripts and folder names serve the Sieve run alone)."""
+    active = store_sieve.active_script(tx, account_id) if run_sieve else None
+    user_model, allow, block = spam_state.account_state(tx, account_id)
+    if active is None:
+        return Inputs(account_id, (), None, "", {}, frozenset(), user_model, allow, block)
     account = accounts.get_account_by_id(tx, account_id)
     own = [account.address] if account else []
     own += [i.address for i in accounts.list_identities(tx, account_id)]
-    active = store_sieve.active_script(tx, account_id) if run_sieve else None
-    others = {s.name: s.content for s in store_sieve.list_scripts(tx, account_id)} if active else {}
+    others = {s.name: s.content for s in store_sieve.list_scripts(tx, account_id)}
     names = frozenset(m.name.lower() for m in mailboxes.list_mailboxes(tx, account_id))
-    lists = spam_state.lists(tx, account_id)
-    return Inputs(account_id, tuple(own), active.content if active else None, active.name if active else "",
-                  others, names, spam_state.user_model(tx, account_id), lists["allow"], lists["block"])
+    return Inputs(account_id, tuple(own), active.content, active.name, others, names, user_model, allow, block)
 
 
 def spam_settings(settings: Any) -> tuple[bool, spamfilter.SpamSettings]:
@@ -293,13 +297,32 @@ def without_return_path(raw: bytes) -> bytes:
     return raw
 
 
+_models: OrderedDict[bytes, Any] = OrderedDict()  # digest of the stored bytes -> loaded model
+_models_lock = threading.Lock()
+MODEL_CACHE = 8
+
+
 def _model(data: bytes | None) -> Any:
+    """The loaded model, cached by content: loading decompresses and rebuilds a dict
+    of every feature, far more work than classifying one message, and the stored bytes
+    change only when someone trains. classify() only reads the model."""
     if not data:
         return None
+    key = hashlib.blake2b(data, digest_size=20).digest()
+    with _models_lock:
+        hit = _models.get(key)
+        if hit is not None:
+            _models.move_to_end(key)
+            return hit
     try:
-        return spamfilter.loads(data)
+        model = spamfilter.loads(data)
     except spamfilter.ModelFormatError:
         return None  # a damaged model must not stop delivery
+    with _models_lock:
+        _models[key] = model
+        while len(_models) > MODEL_CACHE:
+            _models.popitem(last=False)
+    return model
 
 
 def _flagged(filing: Filing, flags: frozenset[str]) -> Filing:

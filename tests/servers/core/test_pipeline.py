@@ -228,3 +228,37 @@ def test_spamtest_visible_to_sieve(env: Env) -> None:
                'if spamtest :value "ge" :comparator "i;ascii-numeric" "10" { fileinto "Trash"; }\n')
     env.deliver(mail(body=GTUBE))
     assert len(env.box("Trash")) == 1
+
+
+def test_inputs_without_script_read_only_spam_state(env: Env) -> None:
+    """load_inputs skips the Sieve-only reads when no script is active; the spam state
+    it reads in one query is what the per-key reads return."""
+    from postvak.servers.core import delivery_spam, pipeline
+
+    acct = env.u.id
+    env.store.write(delivery_spam.add_to_list, acct, "allow", "Friend@Remote.test")
+    env.store.write(delivery_spam.add_to_list, acct, "block", "@spam.test")
+    env.store.write(delivery_spam.train, acct, mail(subject="cheap pills"), True)
+    plain = env.store.read(pipeline.load_inputs, acct)
+    lists = env.store.read(delivery_spam.lists, acct)
+    assert plain.user_model == env.store.read(delivery_spam.user_model, acct) and plain.user_model
+    assert (plain.allow, plain.block) == (lists["allow"], lists["block"]) == (("friend@remote.test",), ("@spam.test",))
+    assert plain.script is None and plain.addresses == () and plain.mailbox_names == frozenset()
+    assert env.store.read(delivery_spam.account_state, env.v.id) == (None, (), ())
+    env.script("keep;")
+    scripted = env.store.read(pipeline.load_inputs, acct)
+    assert scripted.script == "keep;" and scripted.addresses[0] == "u@example.test" and "inbox" in scripted.mailbox_names
+    assert (scripted.user_model, scripted.allow, scripted.block) == (plain.user_model, plain.allow, plain.block)
+
+
+def test_loaded_models_are_cached_by_content(env: Env) -> None:
+    from postvak.servers.core import delivery_spam, pipeline
+
+    env.store.write(delivery_spam.train, env.u.id, mail(subject="cheap pills"), True)
+    first = env.store.read(delivery_spam.user_model, env.u.id)
+    assert first is not None and pipeline._model(first) is pipeline._model(bytes(first))
+    env.store.write(delivery_spam.train, env.u.id, mail(subject="lunch at noon"), False)
+    second = env.store.read(delivery_spam.user_model, env.u.id)
+    assert pipeline._model(second) is not pipeline._model(first)  # trained: new bytes, new model
+    assert (pipeline._model(second).nspam, pipeline._model(second).nham) == (1, 1)
+    assert pipeline._model(b"not a model at all, damaged") is None and pipeline._model(None) is None
