@@ -68,6 +68,9 @@ class MailboxState:
     log: list[tuple[int, list[Any], list[int]]] = field(default_factory=list)
     log_floor: int = 0
     log_size: int = 0
+    # uids/flags/modseqs were handed to views (selected.py shares them instead of copying, so an
+    # idle session holds no per-message state of its own): replace them, never mutate them.
+    lent: bool = False
 
     @property
     def highestmodseq(self) -> int:
@@ -77,10 +80,15 @@ class MailboxState:
     def behind(self) -> bool:
         return self.notified != self.applied
 
+    def lend(self) -> tuple[list[int], dict[int, frozenset[str]], dict[int, int]]:
+        """This version's containers, for a view to share; they stay as they are."""
+        self.lent = True
+        return self.uids, self.flags, self.modseqs
+
     def load(self, mailbox: Mailbox, metas: Iterable[Any]) -> None:
         self.mailbox = mailbox
         self.log, self.log_floor, self.log_size = [], mailbox.highestmodseq, 0
-        self.uids, self.flags, self.modseqs = [], {}, {}
+        self.uids, self.flags, self.modseqs, self.lent = [], {}, {}, False
         for m in metas:
             self.uids.append(m.uid)
             self.flags[m.uid] = m.flags
@@ -90,20 +98,26 @@ class MailboxState:
         """Fold a ``delta_read`` in; False when it does not fit (then read in full)."""
         if mailbox.uidvalidity != self.mailbox.uidvalidity:
             return False
-        if gone:
-            drop = {u for u in gone if u in self.flags}
-            if drop:
-                self.uids = [u for u in self.uids if u not in drop]
-                for u in drop:
-                    del self.flags[u]
-                    del self.modseqs[u]
-        top = self.uids[-1] if self.uids else 0
-        for m in changed:  # ascending uid (changes_since orders by uid)
+        drop = {u for u in gone if u in self.flags}
+        uids = [u for u in self.uids if u not in drop] if drop else self.uids
+        top = uids[-1] if uids else 0
+        for m in changed:  # ascending uid (changes_since orders by uid); checked before any change
             if m.uid > top:
-                self.uids.append(m.uid)
                 top = m.uid
-            elif m.uid not in self.flags:
+            elif m.uid not in self.flags or m.uid in drop:
                 return False  # a message below the top we never saw: not exact any more
+        if self.lent and (changed or drop):  # copy on write: views keep the version they were lent
+            uids = uids if drop else list(uids)
+            self.flags, self.modseqs, self.lent = dict(self.flags), dict(self.modseqs), False
+        self.uids = uids
+        for u in drop:
+            del self.flags[u]
+            del self.modseqs[u]
+        top = uids[-1] if uids else 0
+        for m in changed:
+            if m.uid > top:
+                uids.append(m.uid)
+                top = m.uid
             self.flags[m.uid] = m.flags
             self.modseqs[m.uid] = m.modseq
         self.mailbox = mailbox
@@ -182,6 +196,15 @@ class MailboxCache:
             return None  # dropped meanwhile
         delta = st.changes_after(modseq)
         return None if delta is None else (st.mailbox, *delta)
+
+    def lend(self, mailbox_id: int, uidvalidity: int, modseq: int) -> (
+            tuple[list[int], dict[int, frozenset[str]], dict[int, int]] | None):
+        """The cached containers of exactly this version of the mailbox, for a view that has
+        just synced to it (selected.py ``share``); None when the state is at another one."""
+        st = self._states.get(mailbox_id)
+        if st is None or st.highestmodseq != modseq or st.mailbox.uidvalidity != uidvalidity:
+            return None
+        return st.lend()
 
     async def _full(self, st: MailboxState) -> MailboxState:
         await self._refresh(st, full=True)

@@ -12,6 +12,12 @@ returns the untagged responses to send, at the moment the session allows:
 - \\Recent (IMAP4rev1 only): the arrivals this session is the first to be told
   about, as claimed in the store (servers/imap/recent.py) before ``apply``.
 
+Memory: ``uids`` / ``flags`` / ``modseqs`` start as the containers of the shared
+``MailboxState`` (mailbox_cache.py), which never mutates containers it has lent; the
+view copies them before its first change of its own (``_own``) and goes back to the
+shared ones when a sync leaves it at exactly the state's version (``share``). An idle
+session on a mailbox of 1,000 messages so holds no copy of its own (issue #3).
+
 Public for servers/imap/search.py: ``mailbox_id``, ``uids`` (ascending, index+1 is
 the sequence number), ``seq_of(uid)``, ``flags`` (uid -> frozenset), ``recent``
 (set of uids), ``saved`` (SEARCHRES ``$``, a tuple of uids).
@@ -64,6 +70,18 @@ class SelectedView:
     gone: bool = False  # the mailbox was deleted or renamed away by someone else
     # Encoded ENVELOPEs by (uid, utf8), filled and bounded by commands/fetch.py: messages never change.
     envelopes: dict[tuple[int, bool], bytes] = field(default_factory=dict)
+    shared: bool = False  # uids/flags/modseqs belong to a MailboxState: copy before changing them
+
+    def _own(self) -> None:
+        """Copy the lent containers before this view changes them (copy on write)."""
+        if self.shared:
+            self.uids, self.flags, self.modseqs = list(self.uids), dict(self.flags), dict(self.modseqs)
+            self.shared = False
+
+    def share(self, uids: list[int], flags: dict[int, frozenset[str]], modseqs: dict[int, int]) -> None:
+        """Use a MailboxState's containers, of exactly this view's version (``known_modseq``)."""
+        self.uids, self.flags, self.modseqs = uids, flags, modseqs
+        self.shared = True
 
     @classmethod
     def from_snapshot(cls, mailbox: Mailbox, metas: Iterable[MessageMeta], readonly: bool) -> SelectedView:
@@ -113,10 +131,13 @@ class SelectedView:
 
     # --- changes made by this session ---------------------------------------------
     def note_flags(self, uid: int, flags: frozenset[str], modseq: int | None = None) -> None:
-        if uid in self.flags:
-            self.flags[uid] = flags
-            if modseq is not None:
-                self.modseqs[uid] = modseq
+        old = self.flags.get(uid)
+        if old is None or (old == flags and (modseq is None or self.modseqs.get(uid) == modseq)):
+            return  # unknown, or nothing new (FETCH notes every message it reads): keep sharing
+        self._own()
+        self.flags[uid] = flags
+        if modseq is not None:
+            self.modseqs[uid] = modseq
 
     def remove_now(self, uids: Iterable[int], qresync: bool) -> list[bytes]:
         """Our own EXPUNGE / MOVE: untagged responses for the removed UIDs, highest seq first."""
@@ -127,6 +148,7 @@ class SelectedView:
     def _remove(self, gone: list[int], qresync: bool) -> list[bytes]:
         if not gone:
             return []
+        self._own()
         out: list[bytes] = []
         if qresync:
             out.append(fmt.vanished(gone))
@@ -162,6 +184,7 @@ class SelectedView:
         flag_updates: list[MessageMeta] = []
         for meta in changed:
             if meta.uid > top:
+                self._own()
                 self.uids.append(meta.uid)
                 top = meta.uid
                 self.flags[meta.uid] = meta.flags
@@ -176,6 +199,8 @@ class SelectedView:
             out.append(fmt.exists(self.exists))
             if not rev2:
                 out.append(fmt.recent(len(self.recent)))
+        if flag_updates:
+            self._own()
         for meta in flag_updates:
             self.flags[meta.uid] = meta.flags
             self.modseqs[meta.uid] = meta.modseq

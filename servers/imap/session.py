@@ -262,6 +262,12 @@ class ImapSession:
         for line in view.apply(mailbox, changed, gone, allow_expunge=allow_expunge, qresync=self.qresync,
                                condstore=self.condstore, rev2=self.rev2, recent=recent):
             self.write(line)
+        if not view.pending_expunge:
+            # Now at exactly a version of the mailbox: point at the shared state's containers
+            # when it holds that version, dropping this view's own copy (issue #3: memory).
+            lent = cache_of(self.ctx).lend(view.mailbox_id, view.mailbox.uidvalidity, view.known_modseq)
+            if lent is not None:
+                view.share(*lent)
 
     async def wait_for_changes(self, timeout: float) -> bool:
         """True when the selected mailbox changed (no wake-up is lost: ``stale`` is checked first)."""

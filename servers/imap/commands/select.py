@@ -53,8 +53,10 @@ async def _select(s: ImapSession, req: rq.Select, cache: MailboxCache) -> tuple[
     # to at least the row just read: no per-message store read when the mailbox is held already.
     st = await cache.snapshot(mb)
     current = with_counts(mb, st)
-    view = SelectedView(current, req.readonly, uids=list(st.uids), flags=dict(st.flags),
-                        modseqs=dict(st.modseqs), known_modseq=current.highestmodseq)
+    # shared, not copied: the view copies on its first change of its own (selected.py)
+    uids, flags_of, modseqs = st.lend()
+    view = SelectedView(current, req.readonly, uids=uids, flags=flags_of, modseqs=modseqs,
+                        known_modseq=current.highestmodseq, shared=True)
     if not s.rev2:
         await recent.on_select(s.ctx, view, mb)  # RFC 3501 2.3.2; claimed before anything is sent
     # flag sets are shared between messages (store/fetchmeta.py): look at each distinct one once
