@@ -75,7 +75,9 @@ def main() -> int:
               f"  hard-ham FP {100 * lp['later_hard_ham_fp_rate']:.2f} % of {lp['later_hard_ham']}, "
               f"easy-ham FP {100 * lp['later_easy_ham_fp_rate']:.2f} %\n"
               f"  lowest threshold with no validation ham flagged: {lp['later_zero_fp_threshold']:.2f} "
-              f"(spam caught there {100 * lp['later_spam_caught_at_zero_fp']:.2f} %)")
+              f"(spam caught there {100 * lp['later_spam_caught_at_zero_fp']:.2f} %)\n"
+              f"  the same spam re-routed along a validation ham's delivery path: caught "
+              f"{100 * lp['later_rerouted_caught']:.2f} %")
         return 0
     print(corpus.report(corpus.evaluate(groups)))
     print(speed())

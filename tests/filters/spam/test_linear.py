@@ -45,7 +45,7 @@ def test_update_moves_towards_the_label_and_sign_reverses_it() -> None:
     assert back is not None and abs(back - before) < abs(after - before)
 
 
-def test_score_averages_bayes_and_linear_only_with_a_fitted_global_model() -> None:
+def test_score_takes_the_less_convinced_of_bayes_and_linear_only_with_a_fitted_global_model() -> None:
     model = Model()
     examples = corpus()
     for feats, is_spam in examples:
@@ -56,7 +56,10 @@ def test_score_averages_bayes_and_linear_only_with_a_fitted_global_model() -> No
     both = score(spam_feats, model)
     lin = probability([model], spam_feats)
     assert lin is not None
-    assert both.probability == (bayes_only.probability + lin) / 2
+    assert both.probability == min(bayes_only.probability, lin)
+    ham_feats = next(f for f, is_spam in examples if not is_spam)
+    ham_lin = probability([model], ham_feats)
+    assert ham_lin is not None and score(ham_feats, model).probability <= ham_lin
 
 
 def test_learn_keeps_fitted_weights_and_nudges_them() -> None:
