@@ -30,6 +30,9 @@ OPTIONAL = {
     "thread_id": M.c.thread_id,
     "envelope": M.c.envelope,
     "body": M.c.body,
+    # The top-level [header_start, body_start, end] of the body structure ("o" in
+    # BodyPart.to_json): all BODY[HEADER] / BODY[TEXT] need, without decoding the whole JSON.
+    "offsets": M.c.body["o"],
     "preview": M.c.preview,
 }
 FIELDS = frozenset(OPTIONAL)
@@ -51,6 +54,7 @@ class FetchMeta:
     thread_id: int | None = None
     envelope_json: Any = None
     body_json: Any = None
+    offsets: tuple[int, int, int] | None = None  # top level (header_start, body_start, end)
     preview: str | None = None
 
 
@@ -102,6 +106,8 @@ def fetch_meta(tx: Any, mailbox_id: int, uids: Iterable[int], fields: Iterable[s
                     value = _utc(value)
                 elif key == "size":
                     value = int(value)
+                elif key == "offsets" and value is not None:
+                    value = (int(value[0]), int(value[1]), int(value[2]))
                 extra[key] = value
             out.append(FetchMeta(int(r[0]), int(r[1]), _flags(tuple(r[2 : 2 + _NFLAG + 1])), **extra))
     return out

@@ -29,6 +29,9 @@ def test_all_fields_match_fetch_meta(alice) -> None:
         assert (a.envelope_json, a.body_json, a.preview) == (b.envelope_json, b.body_json, b.preview)
     assert lean[1].flags == frozenset({"\\Seen", "$Work"}) and lean[0].flags == frozenset()
     assert lean[0].internal_date == datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
+    # offsets: the top level of the structure, read without decoding the rest of it
+    assert all(b.offsets == tuple(a.body_json["o"]) for a, b in zip(full, lean, strict=True))
+    assert lean[0].offsets[0] == 0 < lean[0].offsets[1] < lean[0].offsets[2] == lean[0].size
 
 
 def test_flags_only_reads_leave_the_rest_at_defaults(alice) -> None:

@@ -15,7 +15,9 @@ metadata (``store.blobbatch``), not one store read per message.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,7 @@ STREAM_FROM = 256 * 1024  # bodies at least this big are streamed, smaller ones 
 PREFETCH_MAX = 4 * 1024 * 1024  # bytes of small messages read with a chunk's metadata
 ENVELOPE_CACHE_MAX = 5000  # encoded envelopes kept per selected mailbox (a few hundred bytes each)
 PREVIEW_MAX = 256  # RFC 8970 3.1: at most 256 characters
+FLUSH_AT = 256 * 1024  # built response bytes written (and drained) at once
 BODYLESS = frozenset({"UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "MODSEQ", "ENVELOPE", "BODY",
                       "BODYSTRUCTURE", "THREADID", "SAVEDATE", "EMAILID"})  # answered without the blob
 FROM_VIEW = frozenset({"UID", "FLAGS", "MODSEQ"})  # the session's view holds these for every message
@@ -105,6 +108,7 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
         else:
             metas = await s.ctx.runner.read(fetchmeta.fetch_meta, view.mailbox_id, chunk, need)
         lines: list[bytes] = []
+        pending = 0  # bytes in lines
         for meta in metas:
             if req.changedsince is not None and meta.modseq <= req.changedsince:
                 continue
@@ -116,10 +120,21 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
             if plain and not (preview_item and meta.preview is None and not preview_item.lazy):
                 lines.append(_plain_line(s, view, seq, meta, its))
                 continue
+            body = bodies.get(meta.blob_sha)
+            if body is not None:  # read with the chunk: built without awaiting, like plain lines
+                parts = _parts(s, view, meta, its, body)
+                if not any(isinstance(v, Stream) for _, v in parts):
+                    lines.append(_line(seq, parts))
+                    pending += len(lines[-1])
+                    if pending >= FLUSH_AT:
+                        s.write(b"".join(lines))
+                        lines, pending = [], 0
+                        await s.io.drain()
+                    continue
             if lines:
                 s.write(b"".join(lines))  # keep the order: what was built goes out first
-                lines = []
-            await _send(s, view, seq, meta, its, bodies.get(meta.blob_sha))
+                lines, pending = [], 0
+            await _send(s, view, seq, meta, its, body)
         if lines:
             s.write(b"".join(lines))
             await s.io.drain()
@@ -180,6 +195,12 @@ def meta_and_bodies(tx: Any, mailbox_id: int, uids: list[int],
     return metas, blobbatch.read_many(tx, shas)
 
 
+@functools.lru_cache(maxsize=512)
+def _name(item: FetchItem) -> bytes:
+    """The item's name in the response, encoded once per distinct item."""
+    return item.response_name().encode("ascii")
+
+
 def needed_fields(items: list[FetchItem]) -> frozenset[str]:
     """The ``store.fetchmeta`` fields the FETCH items read (flags, uid and modseq always come)."""
     need: set[str] = set()
@@ -197,11 +218,17 @@ def needed_fields(items: list[FetchItem]) -> frozenset[str]:
             elif name == "THREADID":
                 need.add("thread_id")
             elif name.startswith("RFC822"):
-                need.update(("body", "size", "blob_sha"))
+                need.update(("size", "blob_sha") if name == "RFC822" else ("offsets", "size", "blob_sha"))
         elif isinstance(item, Preview):
             need.update(("preview", "body", "blob_sha"))  # body and blob only used if no preview is stored
+        elif isinstance(item, BinarySize) and not item.part or isinstance(item, BodySection) and not item.section.part:
+            # The whole message or a top-level section: its offsets, not the whole structure's JSON.
+            whole = isinstance(item, BinarySize) or item.binary or item.section.text is None
+            need.update(("size", "blob_sha") if whole else ("offsets", "size", "blob_sha"))
         else:
             need.update(("body", "size", "blob_sha"))
+    if "body" in need:
+        need.discard("offsets")  # the structure holds them
     return frozenset(need)
 
 
@@ -213,7 +240,7 @@ def _plain_line(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, i
             value = _preview(meta.preview, s.utf8)
         else:
             value = _plain_att(s, view, meta, item.name)  # type: ignore[union-attr]
-        out.append(item.response_name().encode("ascii") + b" " + value)
+        out.append(_name(item) + b" " + value)
     return b"* " + str(seq).encode() + b" FETCH (" + b" ".join(out) + b")\r\n"
 
 
@@ -293,79 +320,113 @@ def _preview(text: str | None, utf8: bool) -> bytes:
     return fmt.nstring(clean, utf8)
 
 
-async def _send(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: list[FetchItem],
-                body: bytes | None = None) -> None:
-    parts: list[tuple[str, Value]] = []
-    raw: list[bytes] = [] if body is None else [body]  # the message, read at most once per message
+class _NeedRaw(Exception):
+    """A data item needs the message's bytes, which were not read with the chunk."""
 
-    async def whole() -> bytes:
-        if not raw:
-            raw.append(await s.ctx.runner.offload(s.ctx.store.blobs.read, meta.blob_sha))
-        return raw[0]
 
+def _parts(s: ImapSession, view: SelectedView, meta: FetchMeta, items: list[FetchItem],
+           raw: bytes | None) -> list[tuple[bytes, Value]]:
+    """(response name, value) of every item, without awaiting: ``_NeedRaw`` when the
+    message bytes are needed and ``raw`` is None (the caller reads them and calls again)."""
+
+    def whole() -> bytes:
+        if raw is None:
+            raise _NeedRaw
+        return raw
+
+    parts: list[tuple[bytes, Value]] = []
     for item in items:
-        name = item.response_name()
+        name = _name(item)
         if isinstance(item, Att):
-            parts.append((name, await _att(s, view, meta, item.name, whole)))
+            parts.append((name, _att(s, view, meta, item.name, whole)))
         elif isinstance(item, BodySection):
-            parts.append((name, await _section(s, meta, item, whole)))
+            parts.append((name, _section(meta, item, whole)))
         elif isinstance(item, BinarySize):
-            data = await _binary(meta, item.part, await whole())
-            parts.append((name, str(len(data)).encode()))
+            parts.append((name, str(len(_binary(meta, item.part, whole()))).encode()))
         elif isinstance(item, Preview):
             text = meta.preview
             if text is None and not item.lazy and meta.body_json:
                 # Stored without a preview (older import): RFC 8970 3.1 wants one unless LAZY.
-                text = mime.preview(await whole(), mime.BodyPart.from_json(meta.body_json))
+                text = mime.preview(whole(), mime.BodyPart.from_json(meta.body_json))
             parts.append((name, _preview(text if text is not None or item.lazy else "", s.utf8)))
+    return parts
+
+
+async def _send(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: list[FetchItem],
+                body: bytes | None = None) -> None:
+    try:
+        parts = _parts(s, view, meta, items, body)
+    except _NeedRaw:  # the message is read at most once, and only when an item needs it
+        raw = await s.ctx.runner.offload(s.ctx.store.blobs.read, meta.blob_sha)
+        parts = _parts(s, view, meta, items, raw)
     await _write(s, seq, parts)
 
 
-async def _att(s: ImapSession, view: SelectedView, meta: FetchMeta, name: str, whole: Any) -> Value:
+def _att(s: ImapSession, view: SelectedView, meta: FetchMeta, name: str, whole: Callable[[], bytes]) -> Value:
     if name == "RFC822":
-        return await _section(s, meta, BodySection(Section()), whole)
+        return _section(meta, _WHOLE, whole)
     if name == "RFC822.HEADER":
-        return await _section(s, meta, BodySection(Section((), "HEADER")), whole)
+        return _section(meta, _HEADER, whole)
     if name == "RFC822.TEXT":
-        return await _section(s, meta, BodySection(Section((), "TEXT")), whole)
+        return _section(meta, _TEXT, whole)
     return _plain_att(s, view, meta, name)
 
 
-async def _section(s: ImapSession, meta: FetchMeta, item: BodySection, whole: Any) -> Value:
+_WHOLE, _HEADER, _TEXT = BodySection(Section()), BodySection(Section((), "HEADER")), BodySection(Section((), "TEXT"))
+
+
+def _section(meta: FetchMeta, item: BodySection, whole: Callable[[], bytes]) -> Value:
     sec = item.section
     if item.binary:
-        data = await _binary(meta, sec.part, await whole())
+        data = _binary(meta, sec.part, whole())
         return _literal(_partial(data, item.partial), binary=b"\x00" in data)
-    body = mime.BodyPart.from_json(meta.body_json) if meta.body_json else None
-    span = _span(meta, body, sec)
+    span = _span(meta, sec)
     if span is not None and span[1] - span[0] >= STREAM_FROM:
         start, end = span
         if item.partial is not None:
             offset, length = item.partial
             start, end = min(start + offset, end), min(start + offset + length, end)
         return Stream(meta.blob_sha, start, end - start)
-    raw = await whole()
     if span is not None:
-        data = raw[span[0] : span[1]]
-    elif body is None:
+        data = whole()[span[0] : span[1]]
+    elif not sec.part:
+        # Top level HEADER.FIELDS[.NOT] (MIME needs a part number: empty, RFC 3501 6.4.5).
+        offsets = _offsets(meta)
+        data = b"" if offsets is None or not sec.text or not sec.text.startswith("HEADER.FIELDS") else (
+            mime.header_fields(whole()[offsets[0] : offsets[1]], sec.fields, sec.text.endswith(".NOT")))
+    elif not meta.body_json:
         data = b""
     else:
-        data = mime.section_bytes(raw, body, sec.part, sec.text, sec.fields)
+        body = mime.BodyPart.from_json(meta.body_json)
+        data = mime.section_bytes(whole(), body, sec.part, sec.text, sec.fields)
     return _literal(_partial(data, item.partial))
 
 
-def _span(meta: FetchMeta, body: Any, sec: Section) -> tuple[int, int] | None:
+def _offsets(meta: FetchMeta) -> tuple[int, int, int] | None:
+    """The top-level (header_start, body_start, end), from the lean read or the full structure."""
+    if meta.offsets is not None:
+        return meta.offsets
+    if meta.body_json:
+        hs, bs, end = meta.body_json["o"]
+        return hs, bs, end
+    return None
+
+
+def _span(meta: FetchMeta, sec: Section) -> tuple[int, int] | None:
     """Byte range of sections that are one slice of the blob at the top level."""
     if sec.part:
         return None
     if sec.text is None:
         return 0, meta.size
-    if sec.text == "TEXT" and body is not None:
-        return body.body_start, meta.size
-    return None
+    if sec.text not in ("TEXT", "HEADER"):
+        return None
+    offsets = _offsets(meta)
+    if offsets is None:
+        return None
+    return (offsets[1], meta.size) if sec.text == "TEXT" else (offsets[0], offsets[1])
 
 
-async def _binary(meta: FetchMeta, part: tuple[int, ...], raw: bytes) -> bytes:
+def _binary(meta: FetchMeta, part: tuple[int, ...], raw: bytes) -> bytes:
     if not part:
         return raw  # RFC 3516 4.1: BINARY[] is the whole message, not decoded
     body = mime.BodyPart.from_json(meta.body_json) if meta.body_json else None
@@ -391,16 +452,21 @@ def _literal(data: bytes, binary: bool = False) -> bytes:
     return fmt.literal(data, binary=binary)
 
 
-async def _write(s: ImapSession, seq: int, parts: list[tuple[str, Value]]) -> None:
+def _line(seq: int, parts: list[tuple[bytes, Value]]) -> bytes:
+    """``* seq FETCH (...)`` of parts that hold no Stream."""
+    return b"* %d FETCH (" % seq + b" ".join(name + b" " + value for name, value in parts) + b")\r\n"  # type: ignore[operator]
+
+
+async def _write(s: ImapSession, seq: int, parts: list[tuple[bytes, Value]]) -> None:
     head = f"* {seq} FETCH (".encode()
     for i, (name, value) in enumerate(parts):
         sep = b" " if i else b""
         if isinstance(value, Stream):
-            s.write(head + sep + name.encode("ascii") + b" {" + str(value.length).encode() + b"}\r\n")
+            s.write(head + sep + name + b" {" + str(value.length).encode() + b"}\r\n")
             head = b""
             await _stream(s, value)
         else:
-            head += sep + name.encode("ascii") + b" " + value
+            head += sep + name + b" " + value
     s.write(head + b")\r\n")
     await s.io.drain()
 

@@ -32,7 +32,12 @@ def test_needed_fields_flags_only_reads_no_json() -> None:
     assert needed_fields([Att("UID"), Att("FLAGS"), Att("MODSEQ")]) == frozenset()
     assert needed_fields([Att("ENVELOPE")]) == {"envelope"}
     assert needed_fields([Att("INTERNALDATE"), Att("RFC822.SIZE")]) == {"internal_date", "size"}
-    assert {"body", "blob_sha", "size"} <= needed_fields([BodySection(Section())])
+    assert needed_fields([BodySection(Section())]) == {"blob_sha", "size"}
+    # top-level sections read the structure's offsets only; parts need the whole structure
+    assert needed_fields([BodySection(Section((), "HEADER"))]) == {"offsets", "blob_sha", "size"}
+    assert needed_fields([Att("RFC822.TEXT")]) == {"offsets", "blob_sha", "size"}
+    assert needed_fields([BodySection(Section((1,), "MIME"))]) == {"body", "blob_sha", "size"}
+    assert needed_fields([Att("BODYSTRUCTURE"), BodySection(Section((), "TEXT"))]) == {"body", "blob_sha", "size"}
     assert "preview" in needed_fields([Preview()])
 
 
@@ -129,3 +134,76 @@ def test_fetch_1000_envelopes_every_message_once(env) -> None:
         if items == "(ENVELOPE)":
             assert b'"subject number 999"' in r.untagged[999]
             assert b'"Carol" NIL "carol" "example.test"' in r.untagged[0]
+
+
+MULTIPART = (
+    b"From: Bob <bob@example.test>\r\nTo: alice@example.test\r\nSubject: parts\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+    b"preamble\r\n--XX\r\nContent-Type: text/plain\r\n\r\nfirst part\r\n"
+    b"--XX\r\nContent-Type: text/html\r\n\r\n<p>second</p>\r\n--XX--\r\n"
+)
+SECTIONS = ["BODY.PEEK[HEADER]", "BODY.PEEK[TEXT]", "BODY.PEEK[HEADER.FIELDS (Subject To)]",
+            "BODY.PEEK[HEADER.FIELDS.NOT (Subject)]", "BODY.PEEK[1]", "BODY.PEEK[2.MIME]",
+            "BODY.PEEK[HEADER]<5.20>", "BODY.PEEK[TEXT]<0.4>", "RFC822.HEADER", "RFC822.TEXT", "BODY.PEEK[]"]
+
+
+def _literals(line: bytes) -> list[bytes]:
+    """The literal values of one FETCH response, in order."""
+    out, pos = [], 0
+    while (start := line.find(b"{", pos)) >= 0:
+        end = line.index(b"}\r\n", start)
+        n = int(line[start + 1 : end])
+        out.append(line[end + 3 : end + 3 + n])
+        pos = end + 3 + n
+    return out
+
+
+def test_top_level_sections_from_offsets_equal_the_structure_path(env) -> None:
+    """BODY[HEADER] / [TEXT] / [HEADER.FIELDS] at the top level are cut with the stored offsets
+    (no structure JSON decoded); each value equals mime.section_bytes on the parsed message,
+    alone, all in one FETCH, and over the path that reads the blob per message."""
+    env.deliver(MULTIPART)
+    env.deliver(message("plain", body="just text"))
+    parsed = [mime.parse_message(raw) for raw in (MULTIPART, message("plain", body="just text"))]
+    raws = [MULTIPART, message("plain", body="just text")]
+    expect = {
+        "BODY.PEEK[HEADER]": lambda r, b: mime.section_bytes(r, b, (), "HEADER"),
+        "BODY.PEEK[TEXT]": lambda r, b: mime.section_bytes(r, b, (), "TEXT"),
+        "BODY.PEEK[HEADER.FIELDS (Subject To)]": lambda r, b: mime.section_bytes(r, b, (), "HEADER.FIELDS", ["Subject", "To"]),
+        "BODY.PEEK[HEADER.FIELDS.NOT (Subject)]": lambda r, b: mime.section_bytes(r, b, (), "HEADER.FIELDS.NOT", ["Subject"]),
+        "BODY.PEEK[1]": lambda r, b: mime.section_bytes(r, b, (1,), None),
+        "BODY.PEEK[2.MIME]": lambda r, b: mime.section_bytes(r, b, (2,), "MIME"),
+        "BODY.PEEK[HEADER]<5.20>": lambda r, b: mime.section_bytes(r, b, (), "HEADER")[5:25],
+        "BODY.PEEK[TEXT]<0.4>": lambda r, b: mime.section_bytes(r, b, (), "TEXT")[:4],
+        "RFC822.HEADER": lambda r, b: mime.section_bytes(r, b, (), "HEADER"),
+        "RFC822.TEXT": lambda r, b: mime.section_bytes(r, b, (), "TEXT"),
+        "BODY.PEEK[]": lambda r, b: r,
+    }
+    c = env.client()
+    c.select()
+    for item in SECTIONS:
+        r = c.cmd(f"FETCH 1:2 ({item})")
+        assert r.ok and len(r.untagged) == 2, item
+        for line, raw, p in zip(r.untagged, raws, parsed, strict=True):
+            assert _literals(line) == [expect[item](raw, p.body)], item
+    together = c.cmd("FETCH 1:2 (UID " + " ".join(SECTIONS) + " FLAGS)")
+    for line, raw, p in zip(together.untagged, raws, parsed, strict=True):
+        assert _literals(line) == [expect[item](raw, p.body) for item in SECTIONS]
+        assert line.startswith(b"* ") and line.endswith(b")") and b" FLAGS (\\Seen" in line  # RFC822.TEXT sets it
+    assert b"BODY[HEADER]<5> {20}" in together.untagged[0]
+    assert c.cmd("FETCH 1 (BODY.PEEK[HEADER] BODYSTRUCTURE)").untagged[0].count(b"{") == 1
+
+
+def test_sections_of_a_message_stored_without_structure(env) -> None:
+    """No body structure stored (body NULL): top-level HEADER/TEXT are empty as before, BODY[]
+    is the whole message."""
+    raw = message("bare", body="text")
+    env.deliver(raw)
+    db = sqlite3.connect(env.store.url.database)
+    db.execute("UPDATE messages SET body = NULL")
+    db.commit()
+    db.close()
+    c = env.client()
+    c.select()
+    line = c.cmd("FETCH 1 (BODY.PEEK[HEADER] BODY.PEEK[TEXT] BODY.PEEK[HEADER.FIELDS (Subject)] BODY.PEEK[])").untagged[0]
+    assert _literals(line) == [b"", b"", b"", raw]
