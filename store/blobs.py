@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from postvak.store import schema
 from postvak.store.errors import NotFound
+from postvak.store.util import Prepared
 
 _pool: ThreadPoolExecutor | None = None
 TEMP_PREFIX = ".tmp-"
@@ -70,10 +71,15 @@ def _upsert(dialect: str) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-_PUT: dict[str, Any] = {}
+_PUT: dict[str, Prepared] = {}
+# Compiled once and run on the driver cursor (util.Prepared): ingest and expunge run these per message.
+_REF = Prepared(
+    update(schema.blobs).where(schema.blobs.c.sha256 == bindparam("sha"))
+    .values(refcount=schema.blobs.c.refcount + bindparam("n"))
+)
 
 
-def _put_statement(dialect: str) -> Any:
+def _put_statement(dialect: str) -> Prepared:
     """The upsert of put(), built once per dialect (building it cost more than running it).
     An old row whose bytes are in a file (before inline blobs) gains them inline when
     this backend keeps them there; a row that has them keeps them."""
@@ -83,9 +89,9 @@ def _put_statement(dialect: str) -> Any:
         ins = _upsert(dialect)(B).values(
             sha256=bindparam("sha"), size=bindparam("size"), refcount=1, data=bindparam("data", type_=B.c.data.type)
         )
-        stmt = ins.on_conflict_do_update(
+        stmt = Prepared(ins.on_conflict_do_update(
             index_elements=["sha256"], set_={"refcount": B.c.refcount + 1, "data": func.coalesce(B.c.data, ins.excluded.data)}
-        ).returning(B.c.refcount)
+        ).returning(B.c.refcount))
         _PUT[dialect] = stmt
     return stmt
 
@@ -102,23 +108,17 @@ class BlobStore:
         """Store `data` (or take one more reference to identical bytes)."""
         sha = hashlib.sha256(data).hexdigest()
         stmt = _put_statement(self._dialect)
-        refcount = tx.conn.execute(
-            stmt, {"sha": sha, "size": len(data), "data": self._row_data(data)}
-        ).scalar_one()
+        refcount = stmt.scalar(tx, {"sha": sha, "size": len(data), "data": self._row_data(data)})
         if refcount == 1:  # a new row (or one awaiting gc): the bytes must be (re)written
             self._write(tx, sha, data)
         return BlobRef(sha, len(data))
 
     def ref(self, tx: Any, sha256: str, n: int = 1) -> None:
         """Take `n` more references (copies share the bytes)."""
-        tx.conn.execute(
-            update(schema.blobs).where(schema.blobs.c.sha256 == sha256).values(refcount=schema.blobs.c.refcount + n)
-        )
+        _REF.execute(tx, {"sha": sha256, "n": n})
 
     def unref(self, tx: Any, sha256: str, n: int = 1) -> None:
-        tx.conn.execute(
-            update(schema.blobs).where(schema.blobs.c.sha256 == sha256).values(refcount=schema.blobs.c.refcount - n)
-        )
+        _REF.execute(tx, {"sha": sha256, "n": -n})
 
     def refcount(self, tx: Any, sha256: str) -> int:
         value = tx.conn.execute(select(schema.blobs.c.refcount).where(schema.blobs.c.sha256 == sha256)).scalar()

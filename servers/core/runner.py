@@ -39,6 +39,10 @@ class StoreRunner:
         self._max_batch = max_batch
         self._log = log or EventLogger()
         self._jobs: queue.Queue[Any] = queue.Queue()
+        # The writer thread keeps its connection between batches (Store.writer), when the
+        # store offers that (test doubles may not).
+        make_writer = getattr(store, "writer", None)
+        self._batch_writer = make_writer() if make_writer is not None else store
         self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="store-read")
         self._writer = threading.Thread(target=self._write_loop, name="store-write", daemon=True)
         self._writer.start()
@@ -103,7 +107,7 @@ class StoreRunner:
         if self._log_batches:
             self._log.debug("store.batch", jobs=len(batch), queued=self._jobs.qsize())
         try:
-            results = self.store.write_batch([(fn, args, kwargs) for fn, args, kwargs, _ in batch])
+            results = self._batch_writer.write_batch([(fn, args, kwargs) for fn, args, kwargs, _ in batch])
         except Exception as exc:  # the commit itself failed: every job in it failed
             self._log.error("store.batch_failed", jobs=len(batch), error=repr(exc))
             results = [exc] * len(batch)
@@ -117,6 +121,8 @@ class StoreRunner:
         self._closed = True
         self._jobs.put(_STOP)
         self._writer.join(timeout)
+        if self._batch_writer is not self.store and not self._writer.is_alive():
+            self._batch_writer.close()
         self._readers.shutdown(wait=True, cancel_futures=True)
         with self._reader_lock:
             kept, self._kept = self._kept, []

@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from postvak.store import accounts, errors, mailboxes, messages, open_store
+from postvak.store import accounts, errors, mailboxes, messages, open_store, schema
 from tests.store.helpers import make_raw
 
 N = 40
@@ -31,6 +32,45 @@ def test_write_batch_isolates_failing_jobs(alice) -> None:
     assert isinstance(results[1], errors.Forbidden) and isinstance(results[3], errors.NotFound)
     assert store.read(mailboxes.status, inbox.id).messages == 2
     assert [c.uid for c in heard if c.kind == "new"] == [1, 2]
+
+
+def _duplicate_domain(tx) -> None:
+    """A job that fails inside the database (on PostgreSQL this aborts the transaction
+    until its savepoint is rolled back)."""
+    tx.conn.execute(schema.domains.insert().values(name="example.test"))
+
+
+def test_write_batch_rolls_back_a_database_error_to_its_savepoint(alice) -> None:
+    store, acct, inbox = alice
+    jobs = [
+        (messages.ingest, (acct.id, inbox.id, make_raw(1)), {}),
+        (_duplicate_domain, (), {}),
+        (messages.ingest, (acct.id, inbox.id, make_raw(2)), {}),
+    ]
+    results = store.write_batch(jobs)
+    assert isinstance(results[1], IntegrityError)
+    assert [results[0].uid, results[2].uid] == [1, 2]
+    assert store.read(mailboxes.status, inbox.id).messages == 2
+
+
+def test_writer_keeps_its_connection_and_replaces_a_broken_one(alice) -> None:
+    store, acct, inbox = alice
+    writer = store.writer()
+    try:
+        first = writer.write_batch([(messages.ingest, (acct.id, inbox.id, make_raw(1)), {})])
+        kept = writer._conn
+        second = writer.write_batch([(messages.ingest, (acct.id, inbox.id, make_raw(2)), {}), (_duplicate_domain, (), {})])
+        assert writer._conn is kept  # a failing job is not a failing batch
+        assert first[0].uid == 1 and second[0].uid == 2 and isinstance(second[1], IntegrityError)
+        kept.connection.dbapi_connection.close()  # the database went away under it
+        with pytest.raises(DBAPIError):
+            writer.write_batch([(messages.ingest, (acct.id, inbox.id, make_raw(3)), {})])
+        assert writer._conn is None
+        third = writer.write_batch([(messages.ingest, (acct.id, inbox.id, make_raw(4)), {})])
+        assert third[0].uid == 3 and writer._conn is not None
+    finally:
+        writer.close()
+    assert store.read(mailboxes.status, inbox.id).messages == 3
 
 
 def test_change_callbacks_never_break_the_writer(alice) -> None:

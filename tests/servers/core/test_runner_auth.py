@@ -43,6 +43,18 @@ def test_concurrent_writes_are_group_committed_and_all_land(env) -> None:
     assert store.read(mailboxes.get_mailbox, account.id, "INBOX").messages == 200
 
 
+def test_the_writer_keeps_one_connection_and_closes_it_with_the_runner(env) -> None:
+    store, loop, runner, account = env
+    inbox = store.read(mailboxes.get_mailbox, account.id, "INBOX")
+    loop.run_until_complete(runner.write(messages.ingest, account.id, inbox.id, RAW % (1, 1)))
+    kept = runner._batch_writer._conn
+    loop.run_until_complete(runner.write(messages.ingest, account.id, inbox.id, RAW % (2, 2)))
+    assert kept is not None and runner._batch_writer._conn is kept
+    runner.close()
+    assert runner._batch_writer._conn is None and kept.closed
+    assert store.read(mailboxes.get_mailbox, account.id, "INBOX").messages == 2
+
+
 def test_a_failing_job_does_not_sink_its_batch(env) -> None:
     store, loop, runner, account = env
     inbox = store.read(mailboxes.get_mailbox, account.id, "INBOX")
