@@ -102,6 +102,8 @@ class Client:
 @dataclass
 class Result:
     mix: tuple[float, list[float]] | None = None  # whole sessions: (sessions/s, latencies)
+    mix_steps: dict[str, list[float]] = field(default_factory=dict)  # step -> latencies
+    cpu: dict[str, float] = field(default_factory=dict)  # phase -> server CPU ms per operation
     ops: dict[str, tuple[float, list[float]]] = field(default_factory=dict)  # name -> (ops/s, latencies)
     env_cold: float = 0.0
     env_warm: float = 0.0
@@ -172,28 +174,46 @@ async def login_loop(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]
 
 
 async def session_mix(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], n: int,
-                      seconds: float) -> tuple[float, list[float]]:
+                      seconds: float) -> tuple[float, list[float], dict[str, list[float]]]:
     """Whole sessions back to back, the way a mail client syncs a folder and makes a change:
     every command of the per-command phases in one connection. The APPENDed message is
-    \\Deleted, so the session's own EXPUNGE keeps the mailbox at its size."""
+    \\Deleted, so the session's own EXPUNGE keeps the mailbox at its size. Also returns each
+    step's latencies, to see where a session's time goes."""
     lat: list[float] = []
+    steps: dict[str, list[float]] = {}
     deadline = time.perf_counter() + seconds
 
     async def worker(k: int) -> None:
         user, pw = users[k % len(users)]
         i = 0
         while time.perf_counter() < deadline:
-            t = time.perf_counter()
+            t = last = time.perf_counter()
+
+            def step(name: str) -> None:
+                nonlocal last
+                now = time.perf_counter()
+                steps.setdefault(name, []).append(now - last)
+                last = now
+
             c = await Client.open(port, ctx)
             try:
+                step("connect")
                 await c.login(user, pw)
+                step("login")
                 await c.cmd(b"SELECT INBOX")
+                step("select")
                 await c.cmd(b"FETCH 1:50 (UID FLAGS BODY.PEEK[HEADER])")
+                step("headers")
                 await c.cmd(b"FETCH 1:10 BODY.PEEK[]")
+                step("bodies")
                 await c.cmd(b"STORE 1:20 %sFLAGS (\\Seen)" % (b"+" if i % 2 == 0 else b"-"))
+                step("store")
                 await c.cmd(b"APPEND INBOX (\\Deleted)", msg(3 * 10**6 + k * 10**4 + i))
+                step("append")
                 await c.cmd(b"EXPUNGE")
+                step("expunge")
                 await c.cmd(b"LOGOUT")
+                step("logout")
             finally:
                 c.close()
             lat.append(time.perf_counter() - t)
@@ -201,7 +221,35 @@ async def session_mix(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str
 
     start = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(worker(k) for k in range(n))), seconds + 10 * CMD_TIMEOUT)
-    return len(lat) / (time.perf_counter() - start), lat
+    return len(lat) / (time.perf_counter() - start), lat, steps
+
+
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    return children
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) of a process tree, counting children it has reaped: the
+    server's cost per operation, which the load of a shared machine distorts less than
+    its rate."""
+    children, total, todo = _children(), 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -214,15 +262,7 @@ def rss_kb(pid: int) -> int:
 def tree_pss_kb(root: int) -> int:
     """PSS summed over a process tree: Dovecot runs one process per IMAP session, and
     PSS shares their common pages out instead of counting them once per process."""
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d.name))
-    total, todo = 0, [root]
+    children, total, todo = _children(), 0, [root]
     while todo:
         pid = todo.pop()
         todo += children.get(pid, [])
@@ -268,19 +308,30 @@ async def idle_sessions(port: int, ctx: ssl.SSLContext, users: list[tuple[str, s
 
 
 async def run(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], args: argparse.Namespace,
-              measure: Callable[[], int] | None, idle_n: int) -> Result:
+              measure: Callable[[], int] | None, idle_n: int, cpu: Callable[[], float]) -> Result:
     res = Result()
     only = set(args.only.split(",")) if args.only else None
+    mark = [cpu()]
+
+    def cpu_per_op(name: str, ops: int) -> None:
+        now = cpu()
+        res.cpu[name] = (now - mark[0]) * 1000 / max(ops, 1)
+        mark[0] = now
     for user in users:  # warm-up: postvak's argon2 cache and Dovecot's auth cache, so login is steady state
         c = await Client.open(port, ctx)
         await c.login(*user)
         await c.cmd(b"LOGOUT")
         c.close()
     if only is None or "mix" in only:  # first, on the seeded mailboxes, the same for both servers
-        res.mix = await session_mix(port, ctx, users, args.clients, args.seconds)
+        mark[0] = cpu()
+        rate, lat, res.mix_steps = await session_mix(port, ctx, users, args.clients, args.seconds)
+        res.mix = rate, lat
+        cpu_per_op("mix", len(lat))
         print("  mix done", flush=True)
     if only is None or "login" in only:
+        mark[0] = cpu()
         res.ops["login"] = await login_loop(port, ctx, users, args.clients, args.seconds)
+        cpu_per_op("login", len(res.ops["login"][1]))
     clients = []
     for k in range(args.clients):
         c = await Client.open(port, ctx)
@@ -290,15 +341,19 @@ async def run(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], args
     for name, op in commands().items():
         if only is not None and name not in only:
             continue
+        mark[0] = cpu()
         res.ops[name] = await timed_loop(name, op, clients, args.seconds)
+        cpu_per_op(name, len(res.ops[name][1]))
         print(f"  {name} done", flush=True)
 
     async def append_deleted(c: Client, i: int) -> None:
         await c.cmd(b"APPEND INBOX (\\Deleted)", msg(2 * 10**6 + i))
 
     if only is None or "expunge" in only:
+        mark[0] = cpu()
         res.ops["expunge"] = await timed_loop("expunge", lambda c, i: c.cmd(b"EXPUNGE"), clients, args.seconds,
                                               before=append_deleted)
+        cpu_per_op("expunge", len(res.ops["expunge"][1]))  # with its untimed APPEND
     for c in clients:
         await c.cmd(b"LOGOUT")
         c.close()
@@ -329,9 +384,11 @@ def report(name: str, res: Result, clients: int) -> None:
     if res.mix is not None:
         rate, xs = res.mix
         print(f"  {'whole session mix':16s} n={len(xs):6d} sessions/s={rate:6.1f} "
-              f"p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms")
+              f"p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms cpu/session={res.cpu.get('mix', 0):5.1f}ms")
+        print("    p50 per step (ms): " + " ".join(f"{k} {p(v, 0.5):.1f}" for k, v in res.mix_steps.items()))
     for cmd, (rate, xs) in res.ops.items():
-        print(f"  {cmd:16s} n={len(xs):6d} ops/s={rate:8.1f} p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms")
+        print(f"  {cmd:16s} n={len(xs):6d} ops/s={rate:8.1f} p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms "
+              f"cpu/op={res.cpu.get(cmd, 0):6.2f}ms")
     print(f"  FETCH 1:1000 (ENVELOPE): cold {res.env_cold * 1000:.0f} ms, warm {res.env_warm * 1000:.0f} ms")
     if res.idle:
         n, before, after = res.idle
@@ -503,7 +560,8 @@ def main() -> None:
         if args.pause:
             print(f"postvak serve pid {pid}", flush=True)
             time.sleep(5)
-        ours = asyncio.run(run(server.port("imaps"), ctx, users, args, lambda: rss_kb(pid), args.idle))
+        ours = asyncio.run(run(server.port("imaps"), ctx, users, args, lambda: rss_kb(pid), args.idle,
+                               lambda: tree_cpu_s(pid)))
         report("postvak", ours, args.clients)
     finally:
         server.stop()
@@ -513,7 +571,8 @@ def main() -> None:
         if started_dc is not None:
             proc, port = started_dc
             try:
-                theirs = asyncio.run(run(port, ctx, users, args, lambda: tree_pss_kb(proc.pid), args.dovecot_idle))
+                theirs = asyncio.run(run(port, ctx, users, args, lambda: tree_pss_kb(proc.pid), args.dovecot_idle,
+                                         lambda: tree_cpu_s(proc.pid)))
                 report("dovecot", theirs, args.clients)
             finally:
                 proc.terminate()
@@ -525,7 +584,8 @@ def main() -> None:
         print("\n== postvak / dovecot ops/s ratio per command (above 1: postvak faster)")
         if ours.mix is not None and theirs.mix is not None and theirs.mix[0]:
             print(f"  whole session mix {ours.mix[0] / theirs.mix[0]:6.2f}x   "
-                  f"(p50 {p(ours.mix[1], 0.5):.1f} ms vs {p(theirs.mix[1], 0.5):.1f} ms per session)")
+                  f"(p50 {p(ours.mix[1], 0.5):.1f} ms vs {p(theirs.mix[1], 0.5):.1f} ms per session; "
+                  f"CPU {ours.cpu.get('mix', 0):.1f} ms vs {theirs.cpu.get('mix', 0):.1f} ms per session)")
         for cmd, (rate, xs) in ours.ops.items():
             other = theirs.ops.get(cmd)
             if other and other[0]:
