@@ -41,14 +41,11 @@ def test_hard_ham_false_positives_below_half_a_percent(figures: dict[str, float]
 def test_spam_2_caught_at_least_measured_floor(figures: dict[str, float]) -> None:
     """Regression floor, NOT the target: spam-2 must be caught > 95 %, which is not reached yet.
 
-    Measured 82.59 % (bench/bench_spam.py); the floor is that minus one point, rounded
-    down, so a change that loses accuracy fails here. Raise it as accuracy improves.
-    Neither dropping collector-added headers, character n-grams in the linear model,
-    class-balanced L2 full-batch logistic regression nor other score combinations
-    beat the current model on the training-group validations (see the report of
-    that attempt), so none was adopted.
+    Measured 82.95 % (bench/bench_spam.py); the floor is just under it, so a change
+    that loses accuracy fails here. Raise it as accuracy improves. What was tried
+    and why the target is not reached: filters/spam/ACCURACY.md.
     """
-    assert figures["spam_2_caught"] >= 0.81
+    assert figures["spam_2_caught"] >= 0.825
 
 
 def test_easy_ham_2_false_positives_low(figures: dict[str, float]) -> None:

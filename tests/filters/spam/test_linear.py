@@ -45,7 +45,7 @@ def test_update_moves_towards_the_label_and_sign_reverses_it() -> None:
     assert back is not None and abs(back - before) < abs(after - before)
 
 
-def test_score_takes_the_less_convinced_of_bayes_and_linear_only_with_a_fitted_global_model() -> None:
+def test_score_averages_bayes_and_linear_after_little_training() -> None:
     model = Model()
     examples = corpus()
     for feats, is_spam in examples:
@@ -56,10 +56,20 @@ def test_score_takes_the_less_convinced_of_bayes_and_linear_only_with_a_fitted_g
     both = score(spam_feats, model)
     lin = probability([model], spam_feats)
     assert lin is not None
-    assert both.probability == min(bayes_only.probability, lin)
-    ham_feats = next(f for f, is_spam in examples if not is_spam)
-    ham_lin = probability([model], ham_feats)
-    assert ham_lin is not None and score(ham_feats, model).probability <= ham_lin
+    assert both.probability == (bayes_only.probability + lin) / 2
+
+
+def test_score_takes_the_less_convinced_of_bayes_and_linear_after_corpus_training() -> None:
+    model = Model()
+    examples = corpus() * 20  # CORPUS_TRAINED messages of each class
+    for feats, is_spam in examples:
+        train(model, feats, is_spam)
+    fit(model, examples)
+    for feats, _is_spam in examples[:12]:
+        bayes_only = score(feats, Model(nspam=model.nspam, nham=model.nham, counts=model.counts))
+        lin = probability([model], feats)
+        assert lin is not None
+        assert score(feats, model).probability == min(bayes_only.probability, lin)
 
 
 def test_learn_keeps_fitted_weights_and_nudges_them() -> None:
