@@ -34,6 +34,14 @@ class Tx:
         self.dialect = dialect
         self.changes: list[Change] = []
         self.pending_blobs: dict[str, str] = {}  # sha -> temp file, made durable before COMMIT
+        self._cursor: Any = None
+
+    def cursor(self) -> Any:
+        """One DB-API cursor for the transaction's util.Prepared statements: making one per
+        statement cost psycopg more than binding the statement's parameters."""
+        if self._cursor is None:
+            self._cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        return self._cursor
 
     @property
     def is_postgres(self) -> bool:

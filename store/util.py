@@ -45,7 +45,7 @@ class Prepared:
     processors are SQLAlchemy's own, so values are written and read exactly as through
     Core. Every parameter must be given (column defaults are not applied). A list value
     fills an expanding IN (never empty). Driver errors come out as SQLAlchemy's
-    `DBAPIError` subclasses, as from `Connection.execute`.
+    `DBAPIError` subclasses, as from `Connection.execute`. Runs on `tx.cursor()`.
     """
 
     __slots__ = ("stmt", "_forms")
@@ -133,7 +133,7 @@ class _Form:
 
     def run(self, tx: Any, params: dict[str, Any], fetch: bool) -> Any:
         sql, values = self._bind(params)
-        cursor = tx.conn.connection.dbapi_connection.cursor()
+        cursor = tx.cursor()
         try:
             cursor.execute(sql, values)
             if not fetch:
@@ -141,8 +141,6 @@ class _Form:
             raw = cursor.fetchall()
         except self.dialect.loaded_dbapi.Error as err:
             raise self._wrap(sql, values, err) from err
-        finally:
-            cursor.close()
         if self.results:
             out = []
             for r in raw:
@@ -158,13 +156,10 @@ class _Form:
         if self.expanding:
             raise ValueError("executemany with an expanding IN")
         bound = [self._bind(p)[1] for p in seq]
-        cursor = tx.conn.connection.dbapi_connection.cursor()
         try:
-            cursor.executemany(self.sql, bound)
+            tx.cursor().executemany(self.sql, bound)
         except self.dialect.loaded_dbapi.Error as err:
             raise self._wrap(self.sql, bound, err) from err
-        finally:
-            cursor.close()
 
     def _wrap(self, sql: str, values: Any, err: Exception) -> BaseException:
         from sqlalchemy.exc import DBAPIError
