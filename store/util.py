@@ -71,7 +71,7 @@ class Prepared:
         return rows[0] if rows else None
 
     def scalar(self, tx: Any, params: dict[str, Any]) -> Any:
-        rows = self._form(tx).run(tx, params, fetch=True)
+        rows = self._form(tx).run(tx, params, fetch=True, wrap=False)
         return rows[0][0] if rows else None
 
     def execute(self, tx: Any, params: dict[str, Any]) -> int:
@@ -131,7 +131,7 @@ class _Form:
                 named[name] = proc(value) if proc else value
         return sql, named
 
-    def run(self, tx: Any, params: dict[str, Any], fetch: bool) -> Any:
+    def run(self, tx: Any, params: dict[str, Any], fetch: bool, wrap: bool = True) -> Any:
         sql, values = self._bind(params)
         cursor = tx.cursor()
         try:
@@ -150,7 +150,7 @@ class _Form:
                 out.append(r)
             raw = out
         row = self.row
-        return [row._make(r) for r in raw] if row is not None else raw
+        return [row._make(r) for r in raw] if row is not None and wrap else raw
 
     def many(self, tx: Any, seq: list[dict[str, Any]]) -> None:
         if self.expanding:
