@@ -76,7 +76,9 @@ class SessionIO:
 
     async def drain(self) -> None:
         """Wait until the transport buffer has room (the peer reads slower than we write)."""
-        await self._adapter.writable.wait()
+        paused = self._adapter.paused
+        if paused is not None:
+            await paused.wait()
 
     def start_tls(self) -> None:
         """Switch to TLS; bytes written before this call go out in the clear first."""
@@ -102,8 +104,9 @@ class SessionProtocol(protocol.Protocol):
         self.session_id = f"{listener}-{next(_session_ids)}"
         self.log = log.bind(session=self.session_id)
         self.closed = False
-        self.writable = asyncio.Event()
-        self.writable.set()
+        # Set while the transport's write buffer is full; made on the first pause only, as
+        # most connections never fill it (issue #3: memory per idle connection).
+        self.paused: asyncio.Event | None = None
         self.peer = Peer("", 0)
         self.local_port = 0
 
@@ -125,7 +128,7 @@ class SessionProtocol(protocol.Protocol):
 
     def connectionLost(self, reason: Any = None) -> None:
         self.closed = True
-        self.writable.set()  # release writers waiting on drain()
+        self._release_writers()
         self.log.info("disconnect", listener=self.listener)
         self._guard(self.session.connection_lost)
 
@@ -167,13 +170,19 @@ class SessionProtocol(protocol.Protocol):
 
     # IPushProducer: the transport tells us when its write buffer is full.
     def pauseProducing(self) -> None:
-        self.writable.clear()
+        if self.paused is None and not self.closed:
+            self.paused = asyncio.Event()
 
     def resumeProducing(self) -> None:
-        self.writable.set()
+        self._release_writers()
 
     def stopProducing(self) -> None:
-        self.writable.set()
+        self._release_writers()
+
+    def _release_writers(self) -> None:
+        paused, self.paused = self.paused, None
+        if paused is not None:
+            paused.set()  # writers waiting in drain() go on
 
 
 class SessionFactory(protocol.ServerFactory):

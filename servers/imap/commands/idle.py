@@ -1,4 +1,9 @@
-"""IDLE (RFC 2177, RFC 9051 6.3.13): changes committed by any session or process wake it."""
+"""IDLE (RFC 2177, RFC 9051 6.3.13): changes committed by any session or process wake it.
+
+An idle session waits on one future (DONE) and one wake-up future with its timer
+(``ImapSession.wait_for_changes``), inside the session's own worker task: no task of
+its own, since a server holds thousands of sessions in IDLE (issue #3).
+"""
 
 from __future__ import annotations
 
@@ -16,33 +21,31 @@ KEEPALIVE = 600.0  # seconds between "* OK Still here" so NAT boxes keep the con
 
 
 async def idle(s: ImapSession, tag: str, req: Any) -> None:
-    import asyncio
-
     s.receiver.expect_done()
     s.write(fmt.continuation("idling"))
+    # armed before the first await: a DONE that comes while we sync is kept for us
+    done = s.line_future()
     await s.sync()
-    done = asyncio.ensure_future(s.next_line())
     timeout = float(getattr(getattr(s.ctx.settings, "imap", None), "idle_timeout", 1800) or 1800)
     deadline = time.monotonic() + timeout
     try:
         while not done.done():
-            wake = asyncio.ensure_future(s.wait_for_changes(min(KEEPALIVE, max(0.0, deadline - time.monotonic()))))
-            await asyncio.wait({done, wake}, return_when=asyncio.FIRST_COMPLETED)
-            if not wake.done():
-                wake.cancel()
+            changed = await s.wait_for_changes(min(KEEPALIVE, max(0.0, deadline - time.monotonic())), done)
             if s.closed:
                 return
             if done.done():
                 break
             if time.monotonic() >= deadline:
                 raise Bye("idle timeout")  # RFC 9051 5.4: autologout after the inactivity timer
-            if wake.result():
+            if changed:
                 await s.sync()
             else:
                 s.write(fmt.untagged("OK", "still here"))
     finally:
         if not done.done():
             done.cancel()
+    if done.cancelled():
+        return  # the connection went away
     event = done.result()
     if not isinstance(event, Done):
         raise Bad("expected DONE")
