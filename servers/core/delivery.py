@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from postvak.filters import sieve
-from postvak.servers.core import delivery_spam, pipeline
+from postvak.servers.core import delivery_pool, delivery_spam, pipeline
 from postvak.store import accounts, mailboxes, messages, queue, state
 from postvak.store import ingest as store_ingest
 from postvak.store.errors import AlreadyExists, Forbidden, NotFound, QuotaExceeded
@@ -72,6 +72,8 @@ class Delivery:
         self.limits = sieve.Limits(max_redirects=max_redirects)
         self.max_hops = pipeline.max_hops(getattr(ctx, "settings", None))
         self.in_flight = 0  # deliver_all calls running now (on the reactor thread)
+        workers = int(pipeline._section(getattr(ctx, "settings", None), "delivery").get("filter_workers", 0))
+        self.pool = delivery_pool.FilterPool(delivery_pool.default_workers() if workers < 0 else workers, ctx.log)
 
     async def deliver(
         self,
@@ -162,11 +164,11 @@ class Delivery:
                 else:
                     inputs = await self.ctx.runner.read(pipeline.load_inputs, rcpt.account_id)
                 original = _with_detail(rcpt)
-                decision = await self.ctx.runner.offload(
-                    pipeline.decide, rcpt, original, mail_from, raw, inputs, global_model=global_model,
-                    spam_on=spam_on, spam_conf=self.spam_conf, spam_hint=spam_hint,
-                    smtp_time=smtp_time, limits=self.limits, cache=self.scripts,
-                    hostname=self.ctx.hostname, now=self.clock(), arrival=arrival, max_hops=self.max_hops)
+                args = (rcpt, original, mail_from, raw, inputs)
+                kwargs = dict(global_model=global_model, spam_on=spam_on, spam_conf=self.spam_conf,
+                              spam_hint=spam_hint, smtp_time=smtp_time, limits=self.limits,
+                              hostname=self.ctx.hostname, now=self.clock(), arrival=arrival, max_hops=self.max_hops)
+                decision = await self._decide_one(args, kwargs, heavy=spam_on or bool(inputs.script))
             except Exception as exc:  # a filter bug must not lose mail
                 self.ctx.log.error("delivery.filter_failed", account=rcpt.account_id, error=repr(exc), exc_info=True)
                 special = "\\Junk" if spam_hint == "spam" else None
@@ -175,6 +177,17 @@ class Delivery:
                 self.ctx.log.warning("sieve.runtime_error", account=rcpt.account_id, error=error[:300])
             out.append(decision)
         return out
+
+    async def _decide_one(self, args: tuple[Any, ...], kwargs: dict[str, Any], heavy: bool) -> pipeline.Decision:
+        """pipeline.decide off the reactor: in the filter worker process when there is
+        CPU work (spam, Sieve) and a worker, else on a reader thread here."""
+        def here() -> Any:
+            return self.ctx.runner.offload(pipeline.decide, *args, cache=self.scripts, **kwargs)
+
+        if heavy and self.pool.workers:
+            decision: pipeline.Decision = await self.pool.decide(self.ctx.loop, here, args, kwargs)
+            return decision
+        return await here()  # type: ignore[no-any-return]
 
     async def redirect_locally(self, decisions: list[pipeline.Decision], *, source: str,
                                arrival: pipeline.Arrival | None) -> list[pipeline.Decision]:

@@ -1,0 +1,112 @@
+"""Spam and Sieve decisions (pipeline.decide) in a worker process, so the classifier,
+the most CPU-heavy step of a delivery, runs beside the reactor, SMTP and the store
+threads instead of sharing their interpreter lock.
+
+The pool only ever takes work off this process; it never decides alone:
+- until the worker has started (spawn takes a second) decisions run here;
+- when DEPTH decisions per worker are already waiting, the next runs here too, so
+  under load both cores classify;
+- a broken pool (a worker died) makes that decision run here and the pool is
+  rebuilt for the next one. A message is never lost or refused because of the pool.
+The worker exits when this process is gone (kill -9 included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import pickle
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+DEPTH = 2  # decisions waiting per worker before the next one runs in this process
+
+_cache: Any = None  # the worker's compiled-script cache
+
+
+def default_workers() -> int:
+    """One worker when there is a second core to run it on."""
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
+
+
+def _watch_parent(parent: int) -> None:
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _ready() -> int:
+    from postvak.servers.core import pipeline  # noqa: F401 - import the filters now, not at the first message
+
+    return os.getpid()
+
+
+def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """In the worker: pipeline.decide with the worker's own script cache."""
+    global _cache
+    from postvak.servers.core import pipeline
+
+    if _cache is None:
+        _cache = pipeline.ScriptCache()
+    return pipeline.decide(*args, cache=_cache, **kwargs)
+
+
+class FilterPool:
+    def __init__(self, workers: int, log: Any) -> None:
+        self.workers = workers
+        self.log = log
+        self.waiting = 0  # decisions sent to the pool and not answered yet
+        self.ready = False  # the worker answered its first call
+        self.remote = 0  # decisions the pool made (for tests and logs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_watch_parent,
+                                         initargs=(os.getpid(),))
+        self.ready = False
+        started: Future[int] = self._pool.submit(_ready)
+        pool = self._pool
+
+        def done(fut: Future[int]) -> None:
+            if self._pool is pool and not fut.cancelled() and fut.exception() is None:
+                self.ready = True
+
+        started.add_done_callback(done)
+
+    async def decide(self, loop: asyncio.AbstractEventLoop, here: Callable[[], Awaitable[Any]],
+                     args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """pipeline.decide(*args, **kwargs) in the worker, or `here()` (this process)."""
+        if self._pool is None:
+            self._start()
+        if not self.ready or self.waiting >= self.workers * DEPTH:
+            return await here()
+        pool = self._pool
+        assert pool is not None
+        self.waiting += 1
+        try:
+            result = await loop.run_in_executor(pool, _decide, args, kwargs)
+        except (BrokenProcessPool, pickle.PicklingError) as exc:
+            self.log.warning("delivery.filter_pool_failed", error=repr(exc))
+            if self._pool is pool:
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            return await here()
+        finally:
+            self.waiting -= 1
+        self.remote += 1
+        return result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,88 @@
+"""servers/core/delivery_pool.py: decisions in a worker process equal the ones made
+here, and a dead worker costs nothing but the pool (the message is still decided)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from postvak.servers.core import delivery_pool, pipeline
+from postvak.servers.core.delivery import OK
+from tests.servers.core.test_pipeline import GTUBE, Env, mail
+
+
+@pytest.fixture()
+def env(tmp_path: Path):
+    e = Env(tmp_path)
+    e.delivery.pool = delivery_pool.FilterPool(1, e.log)
+    e.delivery.clock = lambda: datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
+    try:
+        yield e
+    finally:
+        e.delivery.pool.close()
+        e.close()
+
+
+def wait_ready(e: Env) -> None:
+    """The pool decides here until its worker answered the first call."""
+    e.deliver(mail(subject="warm up"))  # starts the worker
+    deadline = time.monotonic() + 60
+    while not e.delivery.pool.ready and time.monotonic() < deadline:
+        e.loop.run_until_complete(asyncio.sleep(0.05))
+    assert e.delivery.pool.ready
+
+
+def decisions(e: Env, raw: bytes) -> list[pipeline.Decision]:
+    rcpts = e.store.read(pipeline.accounts.resolve_recipient, "u@example.test")
+    return e.loop.run_until_complete(e.delivery.decide("a@remote.test", rcpts, raw, source="smtp"))
+
+
+def test_worker_decides_as_this_process_does(env: Env) -> None:
+    env.script('require ["fileinto", "imap4flags"]; if header :contains "subject" "report" '
+               '{ fileinto :flags "\\\\Flagged" "Reports"; }')
+    wait_ready(env)
+    for raw in (mail(subject="weekly report"), mail(body=GTUBE), mail(subject="lunch")):
+        before = env.delivery.pool.remote
+        remote = decisions(env, raw)
+        assert env.delivery.pool.remote == before + 1
+        workers, env.delivery.pool.workers = env.delivery.pool.workers, 0
+        try:
+            local = decisions(env, raw)
+        finally:
+            env.delivery.pool.workers = workers
+        assert [(d.raw, d.filings, d.sends, d.reject, d.errors) for d in remote] == \
+            [(d.raw, d.filings, d.sends, d.reject, d.errors) for d in local]
+        assert [d.verdict.score for d in remote] == [d.verdict.score for d in local]
+    assert env.deliver(mail(body=GTUBE, subject="x")).results[0].status == OK
+    assert len(env.box("", special="\\Junk")) == 1
+
+
+def test_a_killed_worker_loses_nothing(env: Env) -> None:
+    wait_ready(env)
+    pool = env.delivery.pool._pool
+    assert pool is not None
+    pids = list(pool._processes)  # type: ignore[attr-defined]
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    for _ in range(40):  # until the executor has noticed
+        if getattr(pool, "_broken", False):
+            break
+        env.loop.run_until_complete(asyncio.sleep(0.05))
+    outcome = env.deliver(mail(subject="after the crash", body=GTUBE))
+    assert outcome.results[0].status == OK
+    assert any(b"after the crash" in m for m in env.box("", special="\\Junk"))
+    assert env.delivery.pool._pool is not pool  # rebuilt (or to be rebuilt) for the next message
+    wait_ready(env)
+    before = env.delivery.pool.remote
+    assert env.deliver(mail(subject="worker again")).results[0].status == OK
+    assert env.delivery.pool.remote == before + 1
+
+
+def test_default_workers_use_a_second_core() -> None:
+    assert delivery_pool.default_workers() == (1 if (os.cpu_count() or 1) >= 2 else 0)
