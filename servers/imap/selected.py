@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from postvak.protocols.imap import formatter as fmt
 from postvak.protocols.imap.seqset import SequenceSet
 from postvak.store import mailboxes, messages
 from postvak.store.types import Mailbox, MessageMeta
+
+NOTED_MAX = 10_000  # notified changes kept per view between two syncs
 
 
 def sync_read(tx: Any, mailbox_id: int, modseq: int) -> tuple[Mailbox, list[MessageMeta], list[int]]:
@@ -71,6 +73,10 @@ class SelectedView:
     # Encoded ENVELOPEs by (uid, utf8), filled and bounded by commands/fetch.py: messages never change.
     envelopes: dict[tuple[int, bool], bytes] = field(default_factory=dict)
     shared: bool = False  # uids/flags/modseqs belong to a MailboxState: copy before changing them
+    # (kind, uid) of each change notified after known_modseq, by modseq; None once more than
+    # NOTED_MAX came. When they are all this session's own STOREs and EXPUNGEs, which the
+    # view shows already, sync needs no store read (``settle_own``).
+    noted: dict[int, tuple[str, int | None]] | None = field(default_factory=dict)
 
     def _own(self) -> None:
         """Copy the lent containers before this view changes them (copy on write)."""
@@ -168,6 +174,40 @@ class SelectedView:
         return out
 
     # --- changes from anywhere ----------------------------------------------------
+    def note_changes(self, changes: Iterable[Any]) -> None:
+        """Keep what the change notifications for this mailbox named (see ``settle_own``)."""
+        noted = self.noted
+        if noted is None:
+            return
+        for c in changes:
+            if c.modseq is not None and c.modseq > self.known_modseq:
+                noted[c.modseq] = (c.kind, c.uid)
+        if len(noted) > NOTED_MAX:
+            self.noted = None
+
+    def settle_own(self) -> bool:
+        """Bring the view to ``want_modseq`` without a store read when every modseq after
+        ``known_modseq`` belongs to a notified change the view already shows: a flag change
+        whose new modseq the view holds (this session's STORE noted it) or the expunge of a
+        uid the view no longer has (this session's EXPUNGE removed it). Modseqs are given
+        out one per change without gaps, so a change of any other session or process leaves
+        a modseq unexplained, and the caller reads the store as before."""
+        noted, top = self.noted, self.want_modseq
+        if noted is None or self.full_sync or self.pending_expunge or top <= self.known_modseq:
+            return False
+        for modseq in range(self.known_modseq + 1, top + 1):
+            kind, uid = noted.get(modseq, ("", None))
+            if kind == "flags":
+                if uid is None or self.modseqs.get(uid) != modseq:
+                    return False
+            elif kind != "expunge" or uid is None or uid in self.flags:
+                return False
+        noted.clear()  # nothing above top was notified: top is the highest notified modseq
+        self.known_modseq = top
+        self.mailbox = replace(self.mailbox, highestmodseq=top)
+        self.stale = False
+        return True
+
     def apply(
         self, mailbox: Mailbox, changed: list[MessageMeta], gone: list[int], *, allow_expunge: bool,
         qresync: bool, condstore: bool, rev2: bool, recent: tuple[int, int] | None = None,
@@ -215,6 +255,8 @@ class SelectedView:
             out.append(fmt.fetch_response(seq, items))
         self.mailbox = mailbox
         self.known_modseq = max(self.known_modseq, mailbox.highestmodseq)
+        known = self.known_modseq
+        self.noted = {m: c for m, c in (self.noted or {}).items() if m > known}
         # a notification that came while this was read (for a later commit) still counts
         self.stale = self.want_modseq > self.known_modseq or self.full_sync
         return out
