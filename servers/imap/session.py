@@ -79,6 +79,45 @@ class Cmd:
     flags: int = 0
 
 
+class _Inbox:
+    """Events waiting for the session's worker: a list and, while the worker waits, one
+    future with its timer. asyncio.Queue (three deques and an Event) and wait_for (a task
+    per wait) cost several KB per connection, and servers hold thousands (issue #3)."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[Event | None] = []  # a few pipelined commands at most, usually none
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Event | None) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    async def get(self, timeout: float) -> Event | None:
+        """The next event; TimeoutError when none comes within ``timeout`` seconds."""
+        while not self._items:
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_later(timeout, _expire, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+        return self._items.pop(0)
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
 class ImapSession:
     def __init__(self, ctx: Any, *, starttls: bool, limits: Limits | None = None,
                  preauth_limits: Limits = PREAUTH_LIMITS) -> None:
@@ -94,11 +133,13 @@ class ImapSession:
         self.io: Any = None
         self.failed_logins = 0
         self.max_failed_logins = 3
-        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._queue = _Inbox()
         self._task: asyncio.Task[None] | None = None
         self._waiter: asyncio.Future[Event] | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._wakeup = asyncio.Event()  # IDLE waits on it; change notifications set it
+        # IDLE waits on it, change notifications resolve it; a bare future made only while
+        # waiting, not an Event per session (issue #3: memory per idle session)
+        self._wake: asyncio.Future[bool] | None = None
         self._recent_cmds: list[float] = []
         self._last_activity = time.monotonic()
         self.closed = False
@@ -184,7 +225,7 @@ class ImapSession:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.cancel()
         self._queue.put_nowait(None)
-        self._wakeup.set()
+        self._wake_up(True)
 
     def close(self) -> None:
         self.closed = True
@@ -192,13 +233,16 @@ class ImapSession:
 
     async def next_line(self) -> Event:
         """The client's next continuation line (AUTHENTICATE) or DONE (IDLE)."""
+        return await self.line_future()
+
+    def line_future(self) -> asyncio.Future[Event]:
+        """``next_line`` as a future, for IDLE to wait on together with changes."""
         self._waiter = asyncio.get_running_loop().create_future()
-        return await self._waiter
+        return self._waiter
 
     def discard_pipelined(self) -> None:
         """STARTTLS: anything the client sent after it in the clear must be ignored (RFC 9051 6.2.1)."""
-        while not self._queue.empty():
-            self._queue.get_nowait()
+        self._queue.clear()
         self.receiver = Receiver(self.receiver.limits, utf8=self.receiver.utf8)
 
     # --- login and selection (called by handlers) ------------------------------------
@@ -236,7 +280,7 @@ class ImapSession:
                     elif c.modseq > view.want_modseq:
                         view.want_modseq = c.modseq
                 view.stale = True
-                self._wakeup.set()
+                self._wake_up(True)
 
     async def sync(self, allow_expunge: bool = True) -> None:
         """Send what changed in the selected mailbox (see selected.py)."""
@@ -277,23 +321,41 @@ class ImapSession:
             if lent is not None:
                 view.share(*lent)
 
-    async def wait_for_changes(self, timeout: float) -> bool:
-        """True when the selected mailbox changed (no wake-up is lost: ``stale`` is checked first)."""
+    async def wait_for_changes(self, timeout: float, until: asyncio.Future[Any] | None = None) -> bool:
+        """True when the selected mailbox changed (no wake-up is lost: ``stale`` is checked first);
+        False after ``timeout`` seconds or once ``until`` is done. One future and one timer, no
+        task: IDLE sessions wait here, a thousand at a time."""
         state = self.state
         if isinstance(state, Selected) and state.view.stale:
             return True
-        self._wakeup.clear()
-        try:
-            await asyncio.wait_for(self._wakeup.wait(), timeout)
-        except TimeoutError:
+        if until is not None and until.done():
             return False
-        return True
+        loop = asyncio.get_running_loop()
+        self._wake = wake = loop.create_future()
+        timer = loop.call_later(timeout, self._wake_up, False)
+        if until is not None:
+            until.add_done_callback(self._until_done)
+        try:
+            return await wake
+        finally:
+            timer.cancel()
+            self._wake = None
+            if until is not None:
+                until.remove_done_callback(self._until_done)
+
+    def _until_done(self, _: asyncio.Future[Any]) -> None:
+        self._wake_up(False)
+
+    def _wake_up(self, changed: bool) -> None:
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(changed)
 
     # --- the worker --------------------------------------------------------------------
     async def _worker(self) -> None:
         while True:
             try:
-                event = await asyncio.wait_for(self._queue.get(), self._inactivity_timeout())
+                event = await self._queue.get(self._inactivity_timeout())
             except TimeoutError:
                 # RFC 9051 5.4: autologout after inactivity (login_timeout before login).
                 self.write(fmt.untagged("BYE", "autologout: idle for too long"))
