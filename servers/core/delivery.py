@@ -74,6 +74,8 @@ class Delivery:
         self.in_flight = 0  # deliver_all calls running now (on the reactor thread)
         workers = int(pipeline._section(getattr(ctx, "settings", None), "delivery").get("filter_workers", 0))
         self.pool = delivery_pool.FilterPool(delivery_pool.default_workers() if workers < 0 else workers, ctx.log)
+        if self.pool.workers:
+            self.pool.start()  # spawning takes a second: not at the first message
 
     async def deliver(
         self,

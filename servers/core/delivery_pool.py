@@ -69,7 +69,8 @@ class FilterPool:
         self.remote = 0  # decisions the pool made (for tests and logs)
         self._pool: ProcessPoolExecutor | None = None
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Spawn the workers now (the server calls this at start-up); else at the first decision."""
         ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
         self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_watch_parent,
                                          initargs=(os.getpid(),))
@@ -87,7 +88,7 @@ class FilterPool:
                      args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """pipeline.decide(*args, **kwargs) in the worker, or `here()` (this process)."""
         if self._pool is None:
-            self._start()
+            self.start()
         if not self.ready or self.waiting >= self.workers * DEPTH:
             return await here()
         pool = self._pool
