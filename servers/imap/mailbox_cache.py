@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,12 +38,33 @@ from postvak.store.types import Mailbox
 
 LOG_MAX = 5000  # changed rows + expunged uids kept for sessions catching up
 REFRESH_ROUNDS = 3  # incremental catch-ups before a full read (a mailbox that keeps moving)
+# States nobody holds are kept for the next SELECT (a client that logs in again, the next
+# session of a sync tool): a full read of 1,000 messages costs ~7 ms of CPU, a catch-up
+# ~0.5 ms. Bounded in number, in messages (~120 bytes each) and in time.
+IDLE_KEEP = 32
+IDLE_MESSAGES = 100_000
+IDLE_SECONDS = 600.0
 
 
 def full_read(tx: Any, mailbox_id: int) -> tuple[Mailbox, list[fetchmeta.FetchMeta]]:
     """The mailbox row and each message's uid, flags and modseq, in one transaction."""
     mailbox = mailboxes.get_mailbox_by_id(tx, mailbox_id)
     return mailbox, fetchmeta.fetch_meta(tx, mailbox_id, fetchmeta.all_uids(tx, mailbox_id))
+
+
+def select_read(tx: Any, account_id: int, name: str, bases: dict[int, int]) -> tuple[
+        Mailbox | None, tuple[int, list[Any], list[int]] | None]:
+    """SELECT's one read: the mailbox row by name and, when this process holds its state at
+    modseq ``bases[id]`` and the row is past it, what changed after that (the catch-up the
+    state would otherwise read next, in a second round trip)."""
+    mailbox = mailboxes.find_mailbox(tx, account_id, name)
+    if mailbox is None:
+        return None, None
+    base = bases.get(mailbox.id)
+    if base is None or mailbox.highestmodseq <= base:
+        return mailbox, None
+    changed, gone = messages.changes_since(tx, mailbox.id, base)
+    return mailbox, (base, changed, gone)
 
 
 def delta_read(tx: Any, mailbox_id: int, modseq: int) -> tuple[Mailbox, list[Any], list[int]]:
@@ -157,12 +180,29 @@ class MailboxCache:
         self._states: dict[int, MailboxState] = {}
         self._busy: dict[int, asyncio.Future[None]] = {}
         self._accounts: dict[int, tuple[int, Callable[[], None]]] = {}  # id -> (states, unsubscribe)
+        self._idle: OrderedDict[int, float] = OrderedDict()  # unheld states kept: id -> released at
 
     def __contains__(self, mailbox_id: int) -> bool:
         return mailbox_id in self._states
 
+    async def find(self, account_id: int, name: str) -> Mailbox | None:
+        """The mailbox row by name (None: no such mailbox), read together with the catch-up
+        of its state when this process has one (``select_read``): ``snapshot`` of the row
+        then needs no read of its own unless more changed meanwhile."""
+        marks = {i: (st.highestmodseq, st.notified) for i, st in self._states.items()
+                 if st.mailbox.account_id == account_id and i not in self._busy}
+        mb, delta = await self._runner.read(select_read, account_id, name, {i: m for i, (m, _) in marks.items()})
+        if mb is not None and delta is not None:
+            base, changed, gone = delta
+            st = self._states.get(mb.id)
+            # only onto the version it was read against, and not beside a refresh in flight
+            if st is not None and st.highestmodseq == base and mb.id not in self._busy and st.apply(mb, changed, gone):
+                st.applied = marks[mb.id][1]  # notifications that came during the read still count
+        return mb
+
     async def snapshot(self, mb: Mailbox) -> MailboxState:
         """The state of ``mb.id``, no older than ``mb`` (a row just read from the store)."""
+        self._idle.pop(mb.id, None)  # in use again: not to be trimmed while the SELECT runs
         st = self._states.get(mb.id)
         if st is None:
             st = MailboxState(mb)
@@ -244,6 +284,7 @@ class MailboxCache:
         st = self._states.get(mailbox_id)
         if st is not None:
             st.holders += 1
+            self._idle.pop(mailbox_id, None)
         return st is not None
 
     def release(self, mailbox_id: int) -> None:
@@ -252,7 +293,23 @@ class MailboxCache:
             return
         st.holders -= 1
         if st.holders <= 0 and mailbox_id not in self._busy:
-            self._drop(mailbox_id)
+            self._idle[mailbox_id] = time.monotonic()  # kept for the next SELECT, within bounds
+            self._trim()
+
+    def _trim(self) -> None:
+        """Drop the oldest unheld states beyond IDLE_KEEP / IDLE_MESSAGES / IDLE_SECONDS."""
+        idle = self._idle
+        too_old = time.monotonic() - IDLE_SECONDS
+        total = sum(len(self._states[m].uids) for m in idle if m in self._states)
+        while idle:
+            mailbox_id, since = next(iter(idle.items()))
+            if len(idle) <= IDLE_KEEP and total <= IDLE_MESSAGES and since > too_old:
+                break
+            del idle[mailbox_id]
+            st = self._states.get(mailbox_id)
+            if st is not None and st.holders <= 0 and mailbox_id not in self._busy:
+                total -= len(st.uids)
+                self._drop(mailbox_id)
 
     def _drop(self, mailbox_id: int) -> None:
         st = self._states.pop(mailbox_id)
@@ -276,9 +333,12 @@ class MailboxCache:
             st = self._states.get(change.mailbox_id) if change.mailbox_id is not None else None
             if st is not None:
                 st.notified += 1
-        # a state nobody holds (SELECT failed half way) goes at the first notification
-        for mailbox_id in [m for m, st in self._states.items() if st.holders <= 0 and m not in self._busy]:
+        # a state nobody holds and not kept (SELECT failed half way) goes at the first notification
+        for mailbox_id in [m for m, st in self._states.items()
+                           if st.holders <= 0 and m not in self._busy and m not in self._idle]:
             self._drop(mailbox_id)
+        if self._idle:
+            self._trim()
 
 
 def cache_of(ctx: Any) -> MailboxCache:

@@ -13,7 +13,7 @@ from postvak.servers.imap import recent
 from postvak.servers.imap.errors import Bad, from_store
 from postvak.servers.imap.mailbox_cache import MailboxCache, cache_of, with_counts
 from postvak.servers.imap.selected import SelectedView
-from postvak.store import mailboxes, messages
+from postvak.store import messages
 from postvak.store.errors import NotFound
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ async def select(s: ImapSession, tag: str, req: rq.Select) -> tuple[str, codes.C
 
 
 async def _select(s: ImapSession, req: rq.Select, cache: MailboxCache) -> tuple[str, codes.Code]:
-    mb = await s.ctx.runner.read(mailboxes.find_mailbox, s.account.id, req.mailbox)
+    mb = await cache.find(s.account.id, req.mailbox)  # with the cached state's catch-up, one read
     if mb is None:
         raise from_store(NotFound(f"no mailbox {req.mailbox}"))
     # The uid/flags/modseq list comes from the process-wide cache (mailbox_cache.py), brought up

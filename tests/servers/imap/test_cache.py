@@ -83,7 +83,10 @@ def test_store_writes_outside_the_runner_reach_the_cache(env) -> None:
     assert _flags_by_seq(two.cmd("FETCH 1 (FLAGS)")) == {1: b"$Label1"}
 
 
-def test_state_is_dropped_when_no_session_holds_it(env) -> None:
+def test_state_is_dropped_when_no_session_holds_it(env, monkeypatch) -> None:
+    import postvak.servers.imap.mailbox_cache as mc
+
+    monkeypatch.setattr(mc, "IDLE_KEEP", 0)  # keep no unheld state (see the test below)
     env.deliver(message("a"))
     env.mailbox("INBOX")
     env.client().cmd("CREATE Other")
@@ -100,6 +103,50 @@ def test_state_is_dropped_when_no_session_holds_it(env) -> None:
     one.cmd("LOGOUT")
     env.run(__import__("asyncio").sleep(0.01))
     assert env.mailbox("Other").id not in cache
+
+
+def test_released_states_are_kept_for_the_next_select_within_bounds(env, monkeypatch) -> None:
+    """The next session's SELECT catches the kept state up (one small read) instead of
+    reading every message; the oldest unheld states go beyond IDLE_KEEP / IDLE_MESSAGES /
+    IDLE_SECONDS."""
+    import postvak.servers.imap.mailbox_cache as mc
+
+    for s in "abc":
+        env.deliver(message(s))
+    for name in ("B1", "B2"):
+        env.client().cmd(f"CREATE {name}")
+        env.deliver(message("x"), mailbox=name)
+    cache = cache_of(env.ctx)
+    inbox = env.mailbox().id
+    one = env.client()
+    one.select()
+    one.cmd("LOGOUT")
+    env.run(__import__("asyncio").sleep(0.01))
+    assert inbox in cache  # kept, nobody holds it
+    env.deliver(message("d"), flags=frozenset({"\\Seen"}))  # it falls behind while unheld
+    full_reads: list[int] = []
+    real = mc.full_read
+    monkeypatch.setattr(mc, "full_read", lambda tx, i: full_reads.append(i) or real(tx, i))
+    two = env.client()
+    r = two.select()
+    assert _exists(r) == 4 and full_reads == []
+    _view_matches_store(env, two)
+    two.cmd("LOGOUT")
+    env.run(__import__("asyncio").sleep(0.01))
+    # bounds: two kept at most, so the oldest of three released goes
+    monkeypatch.setattr(mc, "IDLE_KEEP", 2)
+    for name in ("B1", "B2"):
+        c = env.client()
+        c.select(name)
+        c.cmd("LOGOUT")
+        env.run(__import__("asyncio").sleep(0.01))
+    assert inbox not in cache and env.mailbox("B1").id in cache and env.mailbox("B2").id in cache
+    monkeypatch.setattr(mc, "IDLE_MESSAGES", 1)  # more messages kept than allowed: only one state
+    env.deliver(message("y"), mailbox="B1")  # a notification trims too
+    assert len([m for m in (env.mailbox("B1").id, env.mailbox("B2").id) if m in cache]) == 1
+    monkeypatch.setattr(mc, "IDLE_SECONDS", 0.0)
+    env.deliver(message("z"), mailbox="B2")
+    assert env.mailbox("B1").id not in cache and env.mailbox("B2").id not in cache
 
 
 def test_reselecting_the_same_mailbox_keeps_the_state(env) -> None:
@@ -202,3 +249,66 @@ def test_changes_after_drops_a_message_changed_then_expunged() -> None:
     assert st.changes_after(4) is None  # before the log starts
     assert st.uids == [1, 2] and st.flags[1] == frozenset({"\\Seen"})
     assert not st.apply(mb(9), [M(0, 9)], [])  # an unknown uid below the top: not exact
+
+
+def test_select_reads_the_row_and_the_states_catch_up_at_once(env, monkeypatch) -> None:
+    """A SELECT of a mailbox whose state is behind makes one store read (select_read), not
+    the row's and then the catch-up's; the new view is the store's."""
+    import postvak.servers.imap.mailbox_cache as mc
+
+    for s in "abcd":
+        env.deliver(message(s))
+    one, two = env.client(), env.client()
+    one.select()
+    one.cmd("STORE 1 +FLAGS.SILENT (\\Seen)")
+    one.cmd("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    one.cmd("EXPUNGE")
+    env.deliver(message("e"), flags=frozenset({"\\Flagged"}))
+    reads: list[object] = []
+    real_read = env.runner.read
+
+    async def counting(fn, *args, **kwargs):
+        reads.append(fn)
+        return await real_read(fn, *args, **kwargs)
+
+    monkeypatch.setattr(env.runner, "read", counting)
+    r = two.select()
+    assert _exists(r) == 4
+    assert [f for f in reads if f is not mc.select_read] == [] and reads.count(mc.select_read) == 1
+    _view_matches_store(env, two)
+    one.cmd("NOOP")
+    _view_matches_store(env, one)
+    # no such mailbox: still NO [NONEXISTENT] from the same read
+    r = two.cmd("SELECT Nowhere")
+    assert r.status == "NO" and "NONEXISTENT" in r.text
+
+
+def test_select_catch_up_onto_a_state_that_moved_is_not_applied(env, monkeypatch) -> None:
+    """The state moves on while SELECT's read is in flight: the catch-up, read against the
+    older version, is dropped (applying it twice would be wrong) and the view stays exact."""
+    import postvak.servers.imap.mailbox_cache as mc
+
+    for s in "abc":
+        env.deliver(message(s))
+    one, two = env.client(), env.client()
+    one.select()
+    one.cmd("STORE 1 +FLAGS.SILENT (\\Flagged)")
+    cache = cache_of(env.ctx)
+    st = cache._states[env.mailbox().id]
+    real_read = env.runner.read
+    moved: list[int] = []
+
+    async def racing(fn, *args, **kwargs):
+        result = await real_read(fn, *args, **kwargs)
+        if fn is mc.select_read and not moved:
+            assert result[1] is not None  # a catch-up was read against the state's version
+            env.store.write(messages.set_flags, env.mailbox().id, [2], "add", ["$Late"])
+            await cache.snapshot(env.mailbox())  # the state moves past that version
+            moved.append(st.highestmodseq)
+        return result
+
+    monkeypatch.setattr(env.runner, "read", racing)
+    r = two.select()
+    assert moved and _exists(r) == 3
+    _view_matches_store(env, two)
+    assert _flags_by_seq(two.cmd("FETCH 1:3 (FLAGS)"))[2] == b"$Late"
