@@ -24,7 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-DEPTH = 2  # decisions waiting per worker before the next one runs in this process
+DEPTH = 8  # decisions waiting per worker before the next runs here (2: 147 msg/s, 8 and 32: 215 msg/s, 4 KB x 50)
 
 _cache: Any = None  # the worker's compiled-script cache
 
