@@ -219,7 +219,35 @@ class Store:
         self.engine.dispose()
 
 
-class Reader:
+class _KeptConnection:
+    """One pooled connection kept checked out by one thread between transactions; after
+    any error it is closed and the next use takes a fresh one from the pool."""
+
+    _role = "kept"
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._conn: Connection | None = None
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._store.engine.connect()
+            self._opened(self._conn)
+        return self._conn
+
+    def _opened(self, conn: Connection) -> None:
+        """Per-connection setup for subclasses."""
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # already broken: the pool discards it
+                log.debug("closing the %s connection failed", self._role, exc_info=True)
+
+
+class Reader(_KeptConnection):
     """Read transactions on one connection that stays checked out between them.
 
     ``Store.read`` checks a connection out of the pool and back in (with its reset) for
@@ -229,14 +257,10 @@ class Reader:
     read takes a fresh one from the pool (PostgreSQL's pre-ping then applies again).
     """
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._conn: Connection | None = None
+    _role = "reader"
 
     def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        conn = self._conn
-        if conn is None:
-            conn = self._conn = self._store.engine.connect()
+        conn = self._connection()
         try:
             with conn.begin():
                 return fn(Tx(conn, self._store.blobs, self._store.dialect), *args, **kwargs)
@@ -244,16 +268,8 @@ class Reader:
             self.close()
             raise
 
-    def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # already broken: the pool discards it
-                log.debug("closing a reader connection failed", exc_info=True)
 
-
-class Writer:
+class Writer(_KeptConnection):
     """Group commits on one connection that stays checked out between them.
 
     The server's writer thread keeps one: checking a connection out of the pool and back
@@ -262,28 +278,18 @@ class Writer:
     next batch takes a fresh one from the pool.
     """
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._conn: Connection | None = None
+    _role = "writer"
+
+    def _opened(self, conn: Connection) -> None:
+        conn.execution_options(postvak_write=True)
 
     def write_batch(self, jobs: Sequence[Job]) -> list[Any]:
-        conn = self._conn
-        if conn is None:
-            conn = self._conn = self._store.engine.connect()
-            conn.execution_options(postvak_write=True)
+        conn = self._connection()
         try:
             return self._store._batch(conn, jobs)
         except BaseException:
             self.close()
             raise
-
-    def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # already broken: the pool discards it
-                log.debug("closing the writer connection failed", exc_info=True)
 
 
 def _retryable(exc: OperationalError) -> bool:
