@@ -23,6 +23,7 @@ from sqlalchemy import text as sql_text
 
 from postvak.protocols import mime
 from postvak.store import schema
+from postvak.store.util import Prepared
 
 FIELD_BODY, FIELD_SUBJECT, FIELD_FROM, FIELD_TO = 1, 2, 4, 8  # bits of terms.fields
 WEIGHT = {FIELD_SUBJECT: 3.0, FIELD_FROM: 2.0, FIELD_TO: 1.5, FIELD_BODY: 1.0}
@@ -124,7 +125,7 @@ def copy_terms(tx: Any, from_message: int, to_message: int) -> None:
 
 
 # -- indexing off the delivery path ------------------------------------------------
-_MARK = U.insert().values(message_id=bindparam("message_id"))
+_MARK = Prepared(U.insert().values(message_id=bindparam("message_id")))
 _PENDING_COLS = select(U.c.message_id, M.c.mailbox_id, M.c.uid, M.c.blob_sha, B.c.data).select_from(
     U.join(M, M.c.id == U.c.message_id).join(B, B.c.sha256 == M.c.blob_sha)
 )
@@ -143,7 +144,7 @@ CACHE_SIZE = 512
 
 def mark_unindexed(tx: Any, message_id: int) -> None:
     """Ingest's one index write: the message waits for index_pending."""
-    tx.conn.execute(_MARK, {"message_id": message_id})
+    _MARK.execute(tx, {"message_id": message_id})
 
 
 def message_terms(sha: str, raw: bytes) -> dict[str, int]:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from postvak.filters import sieve
-from postvak.servers.core import delivery_pool, delivery_spam, pipeline
+from postvak.servers.core import delivery_pool, pipeline
 from postvak.store import accounts, mailboxes, messages, queue, state
 from postvak.store import ingest as store_ingest
 from postvak.store.errors import AlreadyExists, Forbidden, NotFound, QuotaExceeded
@@ -162,7 +162,7 @@ class Delivery:
         for n, rcpt in enumerate(distinct.values()):
             try:
                 if n == 0:  # the global model comes with the first inputs: one read, not two
-                    global_model, inputs = await self.ctx.runner.read(_first_inputs, rcpt.account_id, spam_on)
+                    global_model, inputs = await self.ctx.runner.read(pipeline.read_inputs, rcpt.account_id, spam_on)
                 else:
                     inputs = await self.ctx.runner.read(pipeline.load_inputs, rcpt.account_id)
                 original = _with_detail(rcpt)
@@ -250,10 +250,6 @@ class Delivery:
         return list(seen.values())
 
 
-def _first_inputs(tx: Any, account_id: int, spam_on: bool) -> tuple[bytes | None, pipeline.Inputs]:
-    return (delivery_spam.global_model(tx) if spam_on else None), pipeline.load_inputs(tx, account_id)
-
-
 def _with_detail(rcpt: Resolved) -> str:
     if not rcpt.detail:
         return rcpt.address
@@ -299,7 +295,7 @@ def _deliver_one(tx: Any, target: Target, raw: bytes) -> DeliveryResult:
     if target.discard:
         return DeliveryResult(target.recipient, OK)  # RFC 5228 4.3: silently dropped
     try:
-        box = _mailbox_for(tx, account_id, target)
+        box_id = _mailbox_for(tx, account_id, target)
     except NotFound:
         return DeliveryResult(target.recipient, UNKNOWN)
     purged = False
@@ -314,13 +310,14 @@ def _deliver_one(tx: Any, target: Target, raw: bytes) -> DeliveryResult:
         return DeliveryResult(target.recipient, UNKNOWN)
     # A QuotaExceeded from here on (a concurrent writer on PostgreSQL) fails the whole
     # job, which rolls back: the client gets a 4xx and retries; nothing half-done commits.
-    stored = messages.ingest(tx, account_id, box.id, raw, flags=target.flags)
+    stored = messages.ingest(tx, account_id, box_id, raw, flags=target.flags)
     if target.comment:
-        messages.set_annotation(tx, box.id, stored.uid, target.comment)
+        messages.set_annotation(tx, box_id, stored.uid, target.comment)
     return DeliveryResult(target.recipient, OK, stored, purged)
 
 
-def _mailbox_for(tx: Any, account_id: int, target: Target) -> Any:
+def _mailbox_for(tx: Any, account_id: int, target: Target) -> int:
+    """The target folder's id (one prepared query in the common cases: INBOX, Spam)."""
     if target.mailbox and target.mailbox.upper() != "INBOX":
         box = mailboxes.find_mailbox(tx, account_id, target.mailbox)
         if box is None and target.create:
@@ -330,11 +327,14 @@ def _mailbox_for(tx: Any, account_id: int, target: Target) -> Any:
             except (AlreadyExists, Forbidden, ValueError, NotFound):
                 box = mailboxes.find_mailbox(tx, account_id, target.mailbox)
         if box is not None:
-            return box
+            return int(box.id)
         # RFC 5228 4.1: filing into a missing folder fails; the implicit keep (INBOX) holds it.
     if target.special_use and not target.mailbox:
-        try:
-            return mailboxes.get_special(tx, account_id, target.special_use)
-        except NotFound:
-            pass  # no such folder: INBOX rather than losing the message
-    return mailboxes.get_mailbox(tx, account_id, "INBOX")
+        found = store_ingest.mailbox_id(tx, account_id, special_use=target.special_use)
+        if found is not None:
+            return int(found)
+        # no such folder: INBOX rather than losing the message
+    found = store_ingest.mailbox_id(tx, account_id, "INBOX")
+    if found is None:
+        raise NotFound("no mailbox INBOX")
+    return int(found)

@@ -21,8 +21,7 @@ from typing import Any
 
 from postvak.filters import sieve
 from postvak.filters import spam as spamfilter
-from postvak.servers.core import delivery_spam as spam_state
-from postvak.store import accounts, mailboxes
+from postvak.store import accounts, ingest, mailboxes
 from postvak.store import sieve as store_sieve
 from postvak.store.types import Resolved
 
@@ -105,18 +104,25 @@ class Inputs:
 
 
 def load_inputs(tx: Any, account_id: int, run_sieve: bool = True) -> Inputs:
-    """Without an active script only the spam state is needed: two queries, not eight
-    (addresses, other scripts and folder names serve the Sieve run alone)."""
-    active = store_sieve.active_script(tx, account_id) if run_sieve else None
-    user_model, allow, block = spam_state.account_state(tx, account_id)
-    if active is None:
-        return Inputs(account_id, (), None, "", {}, frozenset(), user_model, allow, block)
+    return read_inputs(tx, account_id, False, run_sieve)[1]
+
+
+def read_inputs(tx: Any, account_id: int, with_global: bool, run_sieve: bool = True) -> tuple[bytes | None, Inputs]:
+    """(global spam model when `with_global`, the account's Inputs). The spam state and
+    the active script come in two prepared queries (store.ingest.delivery_state); the
+    addresses, other scripts and folder names only when a script is active (they serve
+    the Sieve run alone)."""
+    found = ingest.delivery_state(tx, account_id, with_global)
+    spam = (found.user_model, found.allow, found.block)
+    if found.script is None or not run_sieve:
+        return found.global_model, Inputs(account_id, (), None, "", {}, frozenset(), *spam)
     account = accounts.get_account_by_id(tx, account_id)
     own = [account.address] if account else []
     own += [i.address for i in accounts.list_identities(tx, account_id)]
     others = {s.name: s.content for s in store_sieve.list_scripts(tx, account_id)}
     names = frozenset(m.name.lower() for m in mailboxes.list_mailboxes(tx, account_id))
-    return Inputs(account_id, tuple(own), active.content, active.name, others, names, user_model, allow, block)
+    return found.global_model, Inputs(account_id, tuple(own), found.script, found.script_name or "", others, names,
+                                      *spam)
 
 
 def spam_settings(settings: Any) -> tuple[bool, spamfilter.SpamSettings]:

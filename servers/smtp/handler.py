@@ -28,7 +28,7 @@ from postvak.servers.core.pipeline import Arrival, dkim_word
 from postvak.servers.smtp import checks, limits
 from postvak.servers.smtp.gateways import BadNumber, normalize_number, route
 from postvak.servers.smtp.resolver import Dns
-from postvak.store import accounts, queue
+from postvak.store import accounts, ingest, queue
 
 
 class SmtpHandler:
@@ -80,7 +80,7 @@ class SmtpHandler:
         transport = route(address)
         if transport is not None and self.submission and server.session.account is not None:
             return self._add_gateway(env, address, transport)
-        resolved = await self.ctx.runner.read(lookup_recipient, path.domain, address)
+        resolved = await self.ctx.runner.read(ingest.recipient, path.domain, address)
         if resolved is not None:  # a local domain
             if not resolved:
                 return R.S550_NO_SUCH_USER.with_text(f"No such user here: <{address}>")
@@ -222,14 +222,6 @@ class SmtpHandler:
             await self.ctx.runner.write(queue.enqueue, "", [env.sender], dsn)
         except Exception as exc:
             self.log.warning("smtp.bounce_failed", error=repr(exc))
-
-
-def lookup_recipient(tx: Any, domain: str, address: str) -> list[Any] | None:
-    """Read job for RCPT: None when `domain` is not ours, else who `address` reaches
-    ([] for nobody). One transaction instead of two per recipient."""
-    if not accounts.is_local_domain(tx, domain):
-        return None
-    return list(accounts.resolve_recipient(tx, address) or [])
 
 
 def _field(name: str, value: str) -> bytes:
