@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from postvak.store.blobs import INLINE_MAX, BlobStore, DatabaseBlobs, FileBlobs
 from postvak.store.changes import CHANNEL, ChangeBus, PgListener, encode, new_origin
+from postvak.store.sqlite_listen import ChangeLogWriter, SqliteListener
 from postvak.store.types import Change
 
 log = logging.getLogger("postvak.store")
@@ -77,7 +78,10 @@ class Store:
         self.changes = ChangeBus(self._start_listener)
         self.origin = new_origin()
         self._namespace = ""
-        self._listener: PgListener | None = None
+        self._listener: PgListener | SqliteListener | None = None
+        # Another process can only hear a SQLite file's commits through its change log.
+        self._sqlite_path = self.url.database if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:") else None
+        self._change_log = ChangeLogWriter() if self._sqlite_path else None
         self._closed = False
         self._lock = threading.Lock()
         if self.dialect == "postgresql":
@@ -111,7 +115,12 @@ class Store:
 
     def _start_listener(self) -> None:
         with self._lock:
-            if self.dialect != "postgresql" or self._listener is not None or self._closed:
+            if self._listener is not None or self._closed:
+                return
+            if self._sqlite_path is not None:
+                self._listener = SqliteListener(self._sqlite_path, self.origin, self.changes)
+                return
+            if self.dialect != "postgresql":
                 return
             conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
             self._listener = PgListener(conninfo, self.origin, self._namespace, self.changes)
@@ -208,6 +217,8 @@ class Store:
         if self.dialect == "postgresql" and changes:
             for payload in encode(self.origin, self._namespace, changes):
                 conn.execute(text("SELECT pg_notify(:ch, :p)"), {"ch": CHANNEL, "p": payload})
+        elif self._change_log is not None and changes:
+            self._change_log.log_changes(conn, self.origin, encode(self.origin, self._namespace, changes))
 
     def close(self) -> None:
         with self._lock:

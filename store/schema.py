@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -243,4 +244,16 @@ state = Table(
     Column("is_json", Boolean, nullable=False, default=False),
     Column("expires", TS, nullable=True, index=True),
     Index("ix_state_scope_account_id_key", "scope", "account_id", "key"),
+)
+
+# Committed changes for listeners in other processes on SQLite (PostgreSQL uses NOTIFY);
+# see store/sqlite_listen.py. AUTOINCREMENT: ids never reused after pruning.
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created", Float, nullable=False),
+    Column("origin", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    sqlite_autoincrement=True,
 )

@@ -129,8 +129,6 @@ def _notifier(url: str, blob_dir: str, account_id: int, mailbox_id: int) -> None
 
 
 def test_cross_process_change_notification(store, tmp_store_url: str, tmp_path: Path) -> None:
-    if store.dialect != "postgresql":
-        pytest.skip("cross-process notification needs PostgreSQL LISTEN/NOTIFY")
     store.write(accounts.add_domain, "example.test")
     acct = store.write(accounts.add_account, "alice@example.test", "h")
     inbox = store.read(mailboxes.get_mailbox, acct.id, "INBOX")

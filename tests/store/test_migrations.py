@@ -20,7 +20,7 @@ def test_upgrade_from_empty_to_head_matches_models(tmp_store_url: str, tmp_path)
             tables = set(inspect(conn).get_table_names())
             assert set(metadata.tables) <= tables and "alembic_version" in tables
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert ctx.get_current_revision() == "0004"
+            assert ctx.get_current_revision() == "0005"
             assert compare_metadata(ctx, metadata) == []
         engine.dispose()
     finally:
