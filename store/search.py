@@ -154,13 +154,26 @@ def message_terms(sha: str, raw: bytes) -> dict[str, int]:
         if hit is not None:
             _terms_cache.move_to_end(sha)
             return hit
+    found = terms_of(raw)
+    remember_terms(sha, found)
+    return found
+
+
+def terms_of(raw: bytes) -> dict[str, int]:
+    """term -> field mask of a message, uncached."""
     parsed = mime.parse_message(raw)
-    found = dict(term_rows(parsed, mime.search_text(raw, parsed)))
+    return dict(term_rows(parsed, mime.search_text(raw, parsed)))
+
+
+def remember_terms(sha: str, terms: dict[str, int]) -> None:
+    """Cache `terms` (terms_of, maybe computed in another process: the delivery's filter
+    worker) for the blob `sha`: the indexer then finds them here instead of parsing and
+    tokenizing the message again on this process's interpreter."""
     with _terms_lock:
-        _terms_cache[sha] = found
+        _terms_cache[sha] = terms
+        _terms_cache.move_to_end(sha)
         while len(_terms_cache) > CACHE_SIZE:
             _terms_cache.popitem(last=False)
-    return found
 
 
 def _raw(tx: Any, sha: str, data: Any) -> bytes | None:

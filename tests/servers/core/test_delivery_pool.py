@@ -63,6 +63,24 @@ def test_worker_decides_as_this_process_does(env: Env) -> None:
     assert len(env.box("", special="\\Junk")) == 1
 
 
+
+def test_worker_leaves_the_stored_copys_terms_for_the_indexer(env: Env) -> None:
+    """The worker computes the full-text terms of the copy to be stored; the indexer
+    here finds them under that blob's sha and they equal its own computation."""
+    import hashlib
+
+    from postvak.store import search
+
+    wait_ready(env)
+    before = env.delivery.pool.remote
+    outcome = env.deliver(mail(subject="quarterly figures", body="Zanzibar shipment arrives Tuesday"))
+    assert env.delivery.pool.remote == before + 1 and outcome.results[0].status == OK
+    stored = env.box("INBOX")[-1]  # X-Spam-* headers included: the worker saw these bytes
+    sha = hashlib.sha256(stored).hexdigest()
+    cached = search._terms_cache.get(sha)
+    assert cached is not None and "zanzibar" in cached and "quarterly" in cached
+    assert cached == search.terms_of(stored)
+
 def test_a_killed_worker_loses_nothing(env: Env) -> None:
     wait_ready(env)
     pool = env.delivery.pool._pool
