@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -180,11 +179,9 @@ def _base(u: int) -> int:
 )
 def test_100k_mailbox(big, query, pred) -> None:
     store, inbox = big
-    started = time.perf_counter()
+    # Correctness only: the time a search takes is a benchmark figure (bench/bench_imap.py), not a test.
     got = store.read(imapsearch.search, inbox.id, key(query), range(1, N + 1))
-    elapsed = time.perf_counter() - started
     assert got == _expect(pred)
-    assert elapsed < 6.0, f"{query}: {elapsed:.2f}s"  # shared 2-core machine; typically well under 1 s
 
 
 def test_100k_date_keys(big) -> None:
