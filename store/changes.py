@@ -121,35 +121,37 @@ def new_origin() -> str:
     return f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-class PgListener:
-    """LISTEN on its own autocommit psycopg connection; republishes foreign changes."""
+class ListenerThread:
+    """A daemon thread that hears other processes' commits and republishes them here.
 
-    def __init__(self, conninfo: str, origin: str, namespace: str, bus: ChangeBus) -> None:
-        self._conninfo = conninfo
+    Subclasses implement `_listen`, which connects, sets `_ready` and hands each payload
+    to `_handle` until `_stop` is set; a lost connection is logged and reopened.
+    """
+
+    thread_name = "postvak-listen"
+    errors: tuple[type[BaseException], ...] = (Exception,)
+
+    def __init__(self, origin: str, namespace: str, bus: ChangeBus) -> None:
         self._origin = origin
         self._namespace = namespace
         self._bus = bus
         self._stop = threading.Event()
         self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="postvak-pg-listen", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
         self._ready.wait(5)
 
-    def _run(self) -> None:
-        import psycopg
+    def _listen(self) -> None:
+        raise NotImplementedError
 
+    def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self._conninfo, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
-                    self._ready.set()
-                    while not self._stop.is_set():
-                        for note in conn.notifies(timeout=0.5):
-                            self._handle(note.payload)
-            except Exception:
+                self._listen()
+            except self.errors:
                 if self._stop.is_set():
                     return
-                log.exception("LISTEN connection lost; reconnecting")
+                log.exception("%s lost its connection; reconnecting", self.thread_name)
                 self._ready.set()
                 self._stop.wait(1.0)
 
@@ -165,3 +167,23 @@ class PgListener:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(3)
+
+
+class PgListener(ListenerThread):
+    """LISTEN on its own autocommit psycopg connection; republishes foreign changes."""
+
+    thread_name = "postvak-pg-listen"
+
+    def __init__(self, conninfo: str, origin: str, namespace: str, bus: ChangeBus) -> None:
+        self._conninfo = conninfo
+        super().__init__(origin, namespace, bus)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            self._ready.set()
+            while not self._stop.is_set():
+                for note in conn.notifies(timeout=0.5):
+                    self._handle(note.payload)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 import time
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
-from postvak.store.changes import ChangeBus, decode
+from postvak.store.changes import ChangeBus, ListenerThread
 
 log = logging.getLogger("postvak.store.sqlite_listen")
 POLL_SECONDS = 0.03
@@ -56,39 +55,28 @@ class ChangeLogWriter:
             conn.execute(_PRUNE, {"t": now - KEEP_SECONDS})
 
 
-class SqliteListener:
+class SqliteListener(ListenerThread):
     """Polls one SQLite file for other processes' change rows and republishes them."""
+
+    thread_name = "postvak-sqlite-listen"
+    errors = (sqlite3.Error,)
 
     def __init__(self, path: str, origin: str, bus: ChangeBus) -> None:
         self._path = path
-        self._origin = origin
-        self._bus = bus
-        self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="postvak-sqlite-listen", daemon=True)
-        self._thread.start()
-        self._ready.wait(5)
+        self._last_id: int | None = None
+        super().__init__(origin, "", bus)  # a SQLite store's payloads carry no namespace
 
-    def _run(self) -> None:
-        last_id: int | None = None
-        while not self._stop.is_set():
-            try:
-                conn = sqlite3.connect(self._path, timeout=60, isolation_level=None, check_same_thread=False)
-                try:
-                    if last_id is None:  # only changes committed after we started listening
-                        last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM change_log").fetchone()[0]
-                    self._ready.set()
-                    last_id = self._poll(conn, last_id)
-                finally:
-                    conn.close()
-            except sqlite3.Error:
-                if self._stop.is_set():
-                    return
-                log.exception("change log listener failed; reopening")
-                self._ready.set()
-                self._stop.wait(1.0)
+    def _listen(self) -> None:
+        conn = sqlite3.connect(self._path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
+            if self._last_id is None:  # only changes committed after we started listening
+                self._last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM change_log").fetchone()[0]
+            self._ready.set()
+            self._poll(conn)
+        finally:
+            conn.close()
 
-    def _poll(self, conn: sqlite3.Connection, last_id: int) -> int:
+    def _poll(self, conn: sqlite3.Connection) -> None:
         version = None
         while not self._stop.wait(POLL_SECONDS):
             now = conn.execute("PRAGMA data_version").fetchone()[0]
@@ -96,22 +84,8 @@ class SqliteListener:
                 continue
             version = now
             rows = conn.execute(
-                "SELECT id, origin, payload FROM change_log WHERE id > ? ORDER BY id", (last_id,)
+                "SELECT id, payload FROM change_log WHERE id > ? ORDER BY id", (self._last_id,)
             ).fetchall()
-            for row_id, origin, payload in rows:
-                last_id = row_id
-                if origin != self._origin:
-                    self._handle(payload)
-        return last_id
-
-    def _handle(self, payload: str) -> None:
-        try:
-            _origin, _namespace, changes = decode(payload)
-        except (ValueError, KeyError, TypeError):
-            log.warning("ignoring malformed change payload")
-            return
-        self._bus.publish(changes)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(3)
+            for row_id, payload in rows:
+                self._last_id = row_id
+                self._handle(payload)  # skips this process's own payloads by their origin
