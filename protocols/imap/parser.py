@@ -19,7 +19,8 @@ from postvak.protocols.imap.search import parse_charset, parse_key, parse_progra
 _TAG = re.compile(rb"[^\x00-\x20\x7f-\xff(){%*\"\\+]+")  # RFC 9051 9: tag = 1*<ASTRING-CHAR except "+">
 
 STATUS_ITEMS = frozenset(
-    {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "DELETED", "APPENDLIMIT"}
+    {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ", "DELETED",
+     "DELETED-STORAGE", "APPENDLIMIT"}
 )
 SORT_KEYS = frozenset({"ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO"})
 THREAD_ALGORITHMS = frozenset({"REFERENCES", "ORDEREDSUBJECT"})

@@ -13,7 +13,7 @@ from postvak.protocols.imap import requests as rq
 from postvak.servers.imap.errors import Bad, No, from_store
 from postvak.store import fetchmeta, mailboxes, messages, recent
 from postvak.store.errors import NotFound, StoreError
-from postvak.store.types import Mailbox
+from postvak.store.types import Mailbox, MessageMeta
 
 if TYPE_CHECKING:
     from postvak.servers.imap.session import ImapSession
@@ -54,7 +54,7 @@ def _full_pattern(reference: str, pattern: str) -> str:
 
 async def _status_items(s: ImapSession, mb: Mailbox, items: tuple[str, ...]) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
-    deleted: int | None = None
+    deleted: list[MessageMeta] | None = None
     for item in items:
         name = item.upper()
         if name == "MESSAGES":
@@ -71,11 +71,15 @@ async def _status_items(s: ImapSession, mb: Mailbox, items: tuple[str, ...]) -> 
             out.append((name, mb.size))  # RFC 8438
         elif name == "HIGHESTMODSEQ":
             out.append((name, mb.highestmodseq))  # RFC 7162 3.1.6
-        elif name == "DELETED":
+        elif name in ("DELETED", "DELETED-STORAGE"):
             if deleted is None:
                 snap = await s.ctx.runner.read(messages.snapshot, mb.id)
-                deleted = sum(1 for m in snap.messages if "\\Deleted" in m.flags)
-            out.append((name, deleted))  # RFC 9051 6.3.11
+                deleted = [m for m in snap.messages if "\\Deleted" in m.flags]
+            if name == "DELETED":
+                out.append((name, len(deleted)))  # RFC 9051 6.3.11
+            else:
+                # RFC 9208: what an EXPUNGE would free; the sum of the RFC822.SIZEs (octets)
+                out.append((name, sum(m.size for m in deleted)))
         elif name == "APPENDLIMIT":
             out.append((name, s.auth_limits.literal_size))  # RFC 7889
     return out

@@ -76,6 +76,22 @@ def test_status_items_and_missing_mailbox(env) -> None:
     assert c.cmd("STATUS Nope (MESSAGES)").text.startswith("[NONEXISTENT]")
 
 
+def test_status_deleted_storage_is_the_size_an_expunge_frees(env) -> None:
+    """RFC 9208: QUOTA=RES-STORAGE servers answer STATUS DELETED-STORAGE (sum of RFC822.SIZEs)."""
+    big, small = message("a", body="x" * 5000), message("b")
+    env.deliver(big, flags=frozenset({"\\Deleted"}))
+    env.deliver(small)
+    c = env.client()
+    line = c.cmd("STATUS INBOX (DELETED DELETED-STORAGE)").untagged[0].decode()
+    assert f"DELETED-STORAGE {len(big)}" in line and "DELETED 1" in line
+    c.cmd("SELECT INBOX")
+    assert c.cmd("UID STORE 2 +FLAGS (\\Deleted)").ok
+    line = c.cmd("STATUS INBOX (DELETED-STORAGE)").untagged[0].decode()
+    assert f"DELETED-STORAGE {len(big) + len(small)}" in line
+    assert c.cmd("EXPUNGE").ok
+    assert "DELETED-STORAGE 0" in c.cmd("STATUS INBOX (DELETED-STORAGE)").untagged[0].decode()
+
+
 def test_utf8_and_modified_utf7_names(env) -> None:
     c = env.client()
     assert c.cmd("CREATE &AMk-t&AOk-").ok  # "Été" in modified UTF-7
