@@ -64,10 +64,34 @@ def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if _cache is None:
         _cache = pipeline.ScriptCache()
     decision = pipeline.decide(*args, cache=_cache, **kwargs)
-    if not decision.filings:
+    if decision.filings:
+        sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
+        decision = dataclasses.replace(decision, index=(sha, search.terms_of(decision.raw)))
+    return _shrink(decision, args[3])
+
+
+def _shrink(decision: Any, raw: bytes) -> tuple[Any, tuple[int, bytes] | None]:
+    """(decision without its copy, (offset, inserted lines)) when the stored copy is the
+    arrived `raw` with lines inserted below its top trace fields (pipeline.with_verdict):
+    the caller has `raw`, so only the verdict lines cross the pipe, not the message twice
+    more (pickled here, unpickled there). Any other copy goes back whole."""
+    from postvak.servers.core import pipeline
+
+    copy = decision.raw
+    end = pipeline.trace_end(raw)
+    extra = len(copy) - len(raw)
+    if extra < 0 or copy[:end] != raw[:end] or copy[end + extra:] != raw[end:]:
+        return decision, None
+    return dataclasses.replace(decision, raw=b""), (end, copy[end:end + extra])
+
+
+def _grow(result: tuple[Any, tuple[int, bytes] | None], raw: bytes) -> Any:
+    """_shrink undone: the decision with its stored copy, byte for byte."""
+    decision, patch = result
+    if patch is None:
         return decision
-    sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
-    return dataclasses.replace(decision, index=(sha, search.terms_of(decision.raw)))
+    end, lines = patch
+    return dataclasses.replace(decision, raw=raw[:end] + lines + raw[end:] if lines else raw)
 
 
 class FilterPool:
@@ -115,6 +139,7 @@ class FilterPool:
         finally:
             self.waiting -= 1
         self.remote += 1
+        result = _grow(result, args[3])
         if result.index is not None:
             search.remember_terms(*result.index)
             result = dataclasses.replace(result, index=None)

@@ -104,3 +104,19 @@ def test_a_killed_worker_loses_nothing(env: Env) -> None:
 
 def test_default_workers_use_a_second_core() -> None:
     assert delivery_pool.default_workers() == (1 if (os.cpu_count() or 1) >= 2 else 0)
+
+
+def test_the_stored_copy_comes_back_as_its_verdict_lines_only() -> None:
+    """Only what the worker inserted crosses the pipe; the copy is rebuilt byte for byte."""
+    from postvak.store.types import Resolved
+
+    rcpt = Resolved(1, "u@example.test", None)
+    raw = b"Return-Path: <a@remote.test>\r\nDelivered-To: u@example.test\r\nSubject: s\r\n\r\nbody\r\n"
+    lines = b"X-Spam-Status: No\r\n"
+    copies = (pipeline.with_verdict(raw, lines), raw, b"Subject: rewritten\r\n\r\nbody\r\n", raw[:20])
+    for copy in copies:
+        shrunk = delivery_pool._shrink(pipeline.Decision(rcpt, copy), raw)
+        if copy.endswith(raw[pipeline.trace_end(raw):]):
+            assert shrunk[0].raw == b"" and shrunk[1] is not None
+        assert delivery_pool._grow(shrunk, raw).raw == copy
+    assert delivery_pool._shrink(pipeline.Decision(rcpt, copies[0]), raw)[1] == (pipeline.trace_end(raw), lines)
