@@ -152,13 +152,17 @@ def fulltext_indexer(ctx: Any) -> Stop:
                     await asyncio.wait_for(wake.wait(), 60.0)
                 except TimeoutError:
                     pass
-                await asyncio.sleep(0.05)  # let a burst of deliveries share one run
+                # Let a burst of new mail share one run, and let the messages that live only
+                # seconds (a draft autosave APPENDs the new copy and expunges the old) go
+                # unindexed: search covers unindexed messages by scanning them.
+                await asyncio.sleep(INDEX_SETTLE)
         finally:
             unsubscribe()
 
     return background(ctx, "fulltext_indexer", run())
 
 
+INDEX_SETTLE = 1.0  # seconds between new mail and its indexing
 INDEX_DEFER = 2.0  # seconds the indexer waits for deliveries to pause before it runs anyway
 
 
