@@ -8,15 +8,15 @@
 * per command: --clients connections each run that one command back to back for
   --seconds, giving ops/s and p50/p99 latency (login includes connect + TLS handshake);
 * FETCH 1:1000 (ENVELOPE): the first (cold) run and the median of 5 further runs;
-* RSS per idle IDLE connection: server RSS before and after --idle sessions sit in IDLE
-  (postvak: one process; Dovecot: PSS summed over its process tree, --dovecot-idle sessions);
 * the postvak/dovecot ratio per command (ops/s; above 1 means postvak is faster).
+
+Idle sessions (memory per IDLE connection, wake-up latency) are bench/bench_imap_idle.py's,
+which shares this module's client, server start-up and Dovecot setup.
 
 Bounded: every command has a timeout and every phase a deadline; the default run takes
 about 2 minutes on a 2-core machine.
 
-    .venv/bin/python bench/bench_imap.py [--clients 20] [--seconds 3] [--idle 1000]
-                                         [--dovecot-idle 200] [--no-dovecot]
+    .venv/bin/python bench/bench_imap.py [--clients 20] [--seconds 3] [--no-dovecot]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import os
 import pwd
+import resource
 import shutil
 import ssl
 import statistics
@@ -32,7 +33,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +109,6 @@ class Result:
     ops: dict[str, tuple[float, list[float]]] = field(default_factory=dict)  # name -> (ops/s, latencies)
     env_cold: float = 0.0
     env_warm: float = 0.0
-    idle: tuple[int, int, int] | None = None  # sessions, kB before, kB after
 
 
 Op = Callable[[Client, int], Awaitable[object]]
@@ -275,40 +276,8 @@ def tree_pss_kb(root: int) -> int:
     return total
 
 
-async def idle_sessions(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], n: int,
-                        measure: Callable[[], int], deadline_s: float = 60) -> tuple[int, int, int]:
-    before = measure()
-    deadline = time.monotonic() + deadline_s
-    idle: list[Client] = []
-    sem = asyncio.Semaphore(25)  # open in parallel, but do not stampede the TLS handshakes
-
-    async def one(k: int) -> None:
-        async with sem:
-            if time.monotonic() > deadline:
-                return
-            c = await Client.open(port, ctx)
-            await c.login(*users[k % len(users)])
-            await c.cmd(b"SELECT INBOX")
-            c.w.write(b"i IDLE\r\n")
-            line = await asyncio.wait_for(c.r.readline(), CMD_TIMEOUT)
-            if not line.startswith(b"+"):
-                raise RuntimeError(f"IDLE: {line!r}")
-            idle.append(c)
-
-    results = await asyncio.gather(*(one(k) for k in range(n)), return_exceptions=True)
-    errors = [r for r in results if isinstance(r, BaseException)]
-    if errors:
-        print(f"  ({len(errors)} idle sessions failed, first: {errors[0]!r})", flush=True)
-    await asyncio.sleep(2)  # let the server settle (allocator, GC) before reading memory
-    after = measure()
-    for c in idle:
-        c.close()
-    await asyncio.sleep(0.5)
-    return len(idle), before, after
-
-
 async def run(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], args: argparse.Namespace,
-              measure: Callable[[], int] | None, idle_n: int, cpu: Callable[[], float]) -> Result:
+              cpu: Callable[[], float]) -> Result:
     res = Result()
     only = set(args.only.split(",")) if args.only else None
     mark = [cpu()]
@@ -369,8 +338,6 @@ async def run(port: int, ctx: ssl.SSLContext, users: list[tuple[str, str]], args
     res.env_cold, res.env_warm = times[0], statistics.median(times[1:])
     await c.cmd(b"LOGOUT")
     c.close()
-    if measure is not None and idle_n:
-        res.idle = await idle_sessions(port, ctx, users, idle_n, measure)
     return res
 
 
@@ -390,9 +357,6 @@ def report(name: str, res: Result, clients: int) -> None:
         print(f"  {cmd:16s} n={len(xs):6d} ops/s={rate:8.1f} p50={p(xs, 0.5):7.1f}ms p99={p(xs, 0.99):7.1f}ms "
               f"cpu/op={res.cpu.get(cmd, 0):6.2f}ms")
     print(f"  FETCH 1:1000 (ENVELOPE): cold {res.env_cold * 1000:.0f} ms, warm {res.env_warm * 1000:.0f} ms")
-    if res.idle:
-        n, before, after = res.idle
-        print(f"  {n} idle IDLE sessions: memory {before} kB -> {after} kB, {(after - before) / max(n, 1):.1f} kB each")
     sys.stdout.flush()
 
 
@@ -423,9 +387,10 @@ def free_port() -> int:
 
 
 def start_dovecot(base: Path, users: list[tuple[str, str]], n: int, cert: Path, key: Path,
-                  idle: int) -> tuple[subprocess.Popen, int] | None:
+                  sessions: int) -> tuple[subprocess.Popen, int] | None:
     """An unprivileged Dovecot on a loopback port: passwd-file users, Maildir INBOX with the
-    same messages. As root, every Dovecot process runs as `nobody`."""
+    same messages, room for `sessions` connections. As root, every Dovecot process runs as
+    `nobody`."""
     dovecot = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
     if dovecot is None or not os.path.exists("/usr/lib/dovecot/imap"):
         print("\n(dovecot not run: apt-get install -y dovecot-imapd for a comparison)")
@@ -446,7 +411,7 @@ def start_dovecot(base: Path, users: list[tuple[str, str]], n: int, cert: Path, 
         for i in range(n):
             (maildir / "cur" / f"{1764300000 + i}.M{i}P1.bench:2,").write_bytes(msg(i))
     port = free_port()
-    conns = max(idle, 100) + 200
+    conns = max(sessions, 100) + 200
     (d / "dovecot.conf").write_text(f"""
 base_dir = {d}/run
 state_dir = {d}/state
@@ -522,64 +487,90 @@ def find_key(base: Path) -> Path:
     raise RuntimeError("no private key found")
 
 
+@dataclass
+class Setup:
+    """A seeded `postvak serve` in a temporary folder, and what a client and Dovecot need of it."""
+    base: Path
+    server: RunningServer
+    cert: Path
+    key: Path
+    ctx: ssl.SSLContext
+
+
+def start_postvak(prefix: str, users: list[tuple[str, str]], messages: int, connections: int) -> Setup:
+    """`postvak serve` (IMAP only) seeded with `messages` messages in each user's INBOX,
+    allowing `connections` connections, all from 127.0.0.1; the process may open twice
+    that many sockets (our ends and the server's)."""
+    need = 2 * connections + 512
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < need:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    limit = str(connections + 100)
+    env = {
+        "POSTVAK_LISTENERS__HTTPS__ENABLED": "false",  # only IMAP is measured
+        "POSTVAK_LIMITS__MAX_CONNECTIONS_PER_IP": limit,
+        "POSTVAK_LIMITS__MAX_CONNECTIONS": limit,
+    }
+    started = time.monotonic()
+    server = RunningServer(base / "postvak", env=env)
+    try:
+        cert, key = server.cert_path(), find_key(server.dir)
+        ctx = ssl.create_default_context(cafile=str(cert))
+        ctx.check_hostname = False
+        seed_postvak(server, users, messages)
+    except BaseException:
+        server.stop()
+        raise
+    print(f"seeded {len(users)} x {messages} messages in {time.monotonic() - started:.0f} s", flush=True)
+    return Setup(base, server, cert, key, ctx)
+
+
+@contextmanager
+def dovecot(setup: Setup, users: list[tuple[str, str]], messages: int,
+            sessions: int) -> Iterator[tuple[subprocess.Popen, int] | None]:
+    """start_dovecot beside `setup`'s postvak, stopped on leaving; None if it did not start."""
+    started = start_dovecot(setup.base, users, messages, setup.cert, setup.key, sessions)
+    try:
+        yield started
+    finally:
+        if started is not None:
+            started[0].terminate()
+            try:
+                started[0].wait(10)
+            except subprocess.TimeoutExpired:
+                started[0].kill()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=3.0, help="per command and server")
-    ap.add_argument("--idle", type=int, default=1000)
-    ap.add_argument("--dovecot-idle", type=int, default=200)
     ap.add_argument("--messages", type=int, default=1000)
     ap.add_argument("--no-dovecot", action="store_true")
     ap.add_argument("--only", default="", help="comma-separated phases, e.g. mix,login,select (for profiling)")
     ap.add_argument("--pause", action="store_true", help="print the server pid and wait 5 s, to attach py-spy")
     args = ap.parse_args()
     started = time.monotonic()
-    import resource
-
-    need = 2 * max(args.idle, args.dovecot_idle) + 512  # our client ends of the sockets
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < need:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
     users = [(f"bench{i}@example.test", f"bench-secret-{i}") for i in range(4)]
-    base = Path(tempfile.mkdtemp(prefix="bench-imap-"))
-    limit = str(args.idle + 4 * args.clients + 100)
-    env = {
-        "POSTVAK_LISTENERS__HTTPS__ENABLED": "false",  # only IMAP is measured
-        # the bench's 1,000 idle sessions all come from 127.0.0.1
-        "POSTVAK_LIMITS__MAX_CONNECTIONS_PER_IP": limit,
-        "POSTVAK_LIMITS__MAX_CONNECTIONS": limit,
-    }
-    server = RunningServer(base / "postvak", env=env)
-    cert, key = server.cert_path(), find_key(server.dir)
-    ctx = ssl.create_default_context(cafile=str(cert))
-    ctx.check_hostname = False
+    setup = start_postvak("bench-imap-", users, args.messages, 4 * args.clients)
     try:
-        seed_postvak(server, users, args.messages)
-        print(f"seeded {len(users)} x {args.messages} messages in {time.monotonic() - started:.0f} s", flush=True)
-        pid = server.proc.pid
+        assert setup.server.proc is not None
+        pid = setup.server.proc.pid
         if args.pause:
             print(f"postvak serve pid {pid}", flush=True)
             time.sleep(5)
-        ours = asyncio.run(run(server.port("imaps"), ctx, users, args, lambda: rss_kb(pid), args.idle,
-                               lambda: tree_cpu_s(pid)))
+        ours = asyncio.run(run(setup.server.port("imaps"), setup.ctx, users, args, lambda: tree_cpu_s(pid)))
         report("postvak", ours, args.clients)
     finally:
-        server.stop()
+        setup.server.stop()
     theirs = None
     if not args.no_dovecot:
-        started_dc = start_dovecot(base, users, args.messages, cert, key, args.dovecot_idle)
-        if started_dc is not None:
-            proc, port = started_dc
-            try:
-                theirs = asyncio.run(run(port, ctx, users, args, lambda: tree_pss_kb(proc.pid), args.dovecot_idle,
-                                         lambda: tree_cpu_s(proc.pid)))
+        with dovecot(setup, users, args.messages, args.clients) as started_dc:
+            if started_dc is not None:
+                proc, port = started_dc
+                theirs = asyncio.run(run(port, setup.ctx, users, args, lambda: tree_cpu_s(proc.pid)))
                 report("dovecot", theirs, args.clients)
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
     if theirs is not None:
         print("\n== postvak / dovecot ops/s ratio per command (above 1: postvak faster)")
         if ours.mix is not None and theirs.mix is not None and theirs.mix[0]:
@@ -592,11 +583,7 @@ def main() -> None:
                 print(f"  {cmd:16s} {rate / other[0]:6.2f}x   (p50 {p(xs, 0.5):.1f} ms vs {p(other[1], 0.5):.1f} ms)")
         print(f"  FETCH 1:1000 ENVELOPE latency ratio (below 1: postvak faster): "
               f"cold {ours.env_cold / theirs.env_cold:.2f}x, warm {ours.env_warm / theirs.env_warm:.2f}x")
-        if ours.idle and theirs.idle:
-            a = (ours.idle[2] - ours.idle[1]) / max(ours.idle[0], 1)
-            b = (theirs.idle[2] - theirs.idle[1]) / max(theirs.idle[0], 1)
-            print(f"  memory per idle IDLE session: postvak {a:.1f} kB (RSS), dovecot {b:.1f} kB (PSS)")
-    shutil.rmtree(base, ignore_errors=True)
+    shutil.rmtree(setup.base, ignore_errors=True)
     print(f"\ntotal {time.monotonic() - started:.0f} s")
 
 

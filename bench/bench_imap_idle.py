@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
 import shutil
 import ssl
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,16 +34,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_imap import (  # noqa: E402 - the shared helpers of the IMAP bench (client, Dovecot setup)
+from bench_imap import (  # noqa: E402 - the shared helpers of the IMAP bench (client, server start-up, Dovecot)
     CMD_TIMEOUT,
     Client,
-    RunningServer,
-    find_key,
+    dovecot,
     msg,
     p,
     rss_kb,
-    seed_postvak,
-    start_dovecot,
+    start_postvak,
     tree_pss_kb,
 )
 
@@ -180,53 +175,30 @@ def main() -> None:
                     "(to inspect the server; its pid is printed)")
     args = ap.parse_args()
     started = time.monotonic()
-    need = 2 * max(args.sessions, args.dovecot_sessions) + 512  # our ends and the server's
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < need:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
     users = [(f"idle{i}@example.test", f"idle-secret-{i}") for i in range(args.users)]
-    base = Path(tempfile.mkdtemp(prefix="bench-imap-idle-"))
-    limit = str(args.sessions + 100)
-    env = {
-        "POSTVAK_LISTENERS__HTTPS__ENABLED": "false",  # only IMAP is measured
-        "POSTVAK_LIMITS__MAX_CONNECTIONS_PER_IP": limit,  # every session comes from 127.0.0.1
-        "POSTVAK_LIMITS__MAX_CONNECTIONS": limit,
-    }
-    server = RunningServer(base / "postvak", env=env)
-    cert, key = server.cert_path(), find_key(server.dir)
-    ctx = ssl.create_default_context(cafile=str(cert))
-    ctx.check_hostname = False
+    setup = start_postvak("bench-imap-idle-", users, args.messages, max(args.sessions, args.dovecot_sessions))
     try:
-        seed_postvak(server, users, args.messages)
-        print(f"seeded {len(users)} x {args.messages} messages in {time.monotonic() - started:.0f} s", flush=True)
-        assert server.proc is not None
-        pid = server.proc.pid
+        assert setup.server.proc is not None
+        pid = setup.server.proc.pid
         if args.hold:
             print(f"postvak serve pid {pid}", flush=True)
-        ours = asyncio.run(run(server.port("imaps"), ctx, users, args.sessions, args.rounds, lambda: rss_kb(pid),
-                               args.hold))
+        ours = asyncio.run(run(setup.server.port("imaps"), setup.ctx, users, args.sessions, args.rounds,
+                               lambda: rss_kb(pid), args.hold))
         report("postvak", ours, "RSS")
     finally:
-        server.stop()
+        setup.server.stop()
     theirs = None
     if not args.no_dovecot and args.dovecot_sessions:
-        started_dc = start_dovecot(base, users, args.messages, cert, key, args.dovecot_sessions)
-        if started_dc is not None:
-            proc, port = started_dc
-            try:
-                theirs = asyncio.run(run(port, ctx, users, args.dovecot_sessions, args.rounds,
+        with dovecot(setup, users, args.messages, args.dovecot_sessions) as started_dc:
+            if started_dc is not None:
+                proc, port = started_dc
+                theirs = asyncio.run(run(port, setup.ctx, users, args.dovecot_sessions, args.rounds,
                                          lambda: tree_pss_kb(proc.pid)))
                 report("dovecot", theirs, "PSS of its process tree")
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
     if theirs is not None:
         print(f"\n== memory per idle IDLE session: postvak {ours.per_session_kb:.1f} kB (RSS), "
               f"dovecot {theirs.per_session_kb:.1f} kB (PSS)")
-    shutil.rmtree(base, ignore_errors=True)
+    shutil.rmtree(setup.base, ignore_errors=True)
     print(f"\ntotal {time.monotonic() - started:.0f} s")
 
 
