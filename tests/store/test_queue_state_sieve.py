@@ -50,6 +50,26 @@ def test_state_values_and_expiry(alice) -> None:
     assert store.read(state.get, "spam", None, "model") is None
 
 
+def test_state_lists_live_entries_of_one_account_or_all(alice) -> None:
+    """A global (account None) and an account's key of the same name stay apart; an
+    entry expiring later is live and keeps its expiry; None lists every account's."""
+    store, acct, _ = alice
+    later = datetime.now(UTC) + timedelta(hours=1)
+    store.write(state.put, "vacation", acct.id, "b", True, expires=later)
+    store.write(state.put, "vacation", None, "a", {"global": 1})
+    store.write(state.put, "vacation", acct.id, "a", [1, 2])
+    store.write(state.put, "vacation", acct.id, "gone", 1, expires=datetime.now(UTC) - timedelta(seconds=1))
+    assert store.read(state.get, "vacation", None, "a") == {"global": 1}
+    assert store.read(state.get, "vacation", acct.id, "a") == [1, 2]
+    assert store.read(state.get, "vacation", acct.id, "b") is True
+    mine = store.read(state.list_entries, "vacation", acct.id)
+    assert [(e.key, e.value) for e in mine] == [("a", [1, 2]), ("b", True)]
+    assert mine[1].expires is not None and abs(mine[1].expires - later) < timedelta(seconds=1)
+    every = store.read(state.list_entries, "vacation")
+    assert sorted((e.account_id or 0, e.key) for e in every) == [(0, "a"), (acct.id, "a"), (acct.id, "b")]
+    assert [e.key for e in store.read(state.list_entries, "vacation", acct.id, "b")] == ["b"]
+
+
 def test_sieve_scripts(alice) -> None:
     store, acct, _ = alice
     store.write(sieve.put_script, acct.id, "main", "keep;")
