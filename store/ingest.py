@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -204,11 +205,21 @@ _LOCAL_ACCOUNT = Prepared(
 )
 _SPAM_STATE = Prepared(
     select(S.c.account_id, S.c.key, S.c.value, S.c.is_json, S.c.expires).where(
-        S.c.scope == "spam",
-        (S.c.account_id == bindparam("account_id"))
-        | (S.c.account_id.is_(None) & (S.c.key == "model") & bindparam("with_global", type_=Boolean)),
+        S.c.scope == "spam", S.c.account_id == bindparam("account_id"),
     )
 )
+# The global model (1 MB when trained on a few thousand messages) is read whole only
+# when it changed: state.put gives every write a new row id; length and header (the
+# message counts) guard an id SQLite hands out again after the newest row was deleted.
+_GLOBAL_MODEL = Prepared(
+    select(S.c.id, func.length(S.c.value).label("size"), func.substr(S.c.value, 1, 16).label("head")).where(
+        S.c.scope == "spam", S.c.account_id.is_(None), S.c.key == "model",
+        or_(S.c.expires.is_(None), S.c.expires > bindparam("now", type_=S.c.expires.type)),
+    ).order_by(S.c.id.desc()).limit(1)
+)
+_STATE_VALUE = Prepared(select(S.c.value, S.c.is_json).where(S.c.id == bindparam("id")))
+_models_lock = threading.Lock()
+_models: weakref.WeakKeyDictionary[Any, tuple[Any, bytes | None]] = weakref.WeakKeyDictionary()  # engine -> (version, model)
 _ACTIVE_SCRIPT = Prepared(
     select(SV.c.name, SV.c.content).where(SV.c.account_id == bindparam("account_id"), SV.c.active.is_(True))
     .limit(1)
@@ -251,20 +262,35 @@ def delivery_state(tx: Any, account_id: int, with_global: bool) -> DeliveryState
     sieve.active_script."""
     current = now()
     own: dict[str, Any] = {}
-    global_model = None
-    for r in _SPAM_STATE.rows(tx, {"account_id": account_id, "with_global": with_global}):
-        if r.expires is not None and utc(r.expires) <= current:
-            continue
-        value = json.loads(r.value) if r.is_json else bytes(r.value)
-        if r.account_id is None:
-            global_model = value or None
-        else:
-            own[r.key] = value
+    for r in _SPAM_STATE.rows(tx, {"account_id": account_id}):
+        if r.expires is None or utc(r.expires) > current:
+            own[r.key] = json.loads(r.value) if r.is_json else bytes(r.value)
+    global_model = _global_model(tx, current) if with_global else None
     script = _ACTIVE_SCRIPT.first(tx, {"account_id": account_id})
     model = own.get("model")
-    return DeliveryState(bytes(global_model) if global_model else None, bytes(model) if model else None,
+    return DeliveryState(global_model, bytes(model) if model else None,
                          tuple(own.get("allow") or ()), tuple(own.get("block") or ()),
                          script.name if script else None, script.content if script else None)
+
+
+def _global_model(tx: Any, current: datetime) -> bytes | None:
+    """The global spam model, the same bytes object while its row is unchanged (so the
+    filter worker and the model cache recognise it without hashing a megabyte)."""
+    row = _GLOBAL_MODEL.first(tx, {"now": current})
+    if row is None:
+        return None
+    version = (row.id, row.size, bytes(row.head) if row.head is not None else None)
+    engine = tx.conn.engine  # one cache per database
+    with _models_lock:
+        hit = _models.get(engine)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    found = _STATE_VALUE.first(tx, {"id": row.id})
+    value = (json.loads(found.value) if found.is_json else bytes(found.value)) if found is not None else None
+    model = bytes(value) if value else None
+    with _models_lock:
+        _models[engine] = (version, model)
+    return model
 
 
 def mailbox_id(tx: Any, account_id: int, name: str | None = None, special_use: str | None = None) -> int | None:

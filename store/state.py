@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy import delete as sql_delete
 
 from postvak.store import schema
@@ -30,7 +30,7 @@ _GET = {
     glob: Prepared(select(S.c.value, S.c.is_json).where(
         S.c.scope == bindparam("scope"), S.c.key == bindparam("key"), _LIVE_AT,
         S.c.account_id.is_(None) if glob else S.c.account_id == bindparam("account_id"),
-    ).limit(1))
+    ).order_by(S.c.id.desc()).limit(1))  # the newest, should racing writers leave two
     for glob in (True, False)
 }
 # list_entries(account_id=None) is every account's entries of the scope.
@@ -51,8 +51,11 @@ def put(tx: Any, scope: str, account_id: int | None, key: str, value: Any, *, ex
     is_json = not isinstance(value, bytes | bytearray | memoryview)
     data = json.dumps(value).encode() if is_json else bytes(value)
     values = {"value": data, "is_json": is_json, "expires": utc(expires)}
-    if tx.conn.execute(update(S).where(_where(scope, account_id, key)).values(**values)).rowcount == 0:
-        tx.conn.execute(S.insert().values(scope=scope, account_id=account_id, key=key, **values))
+    # A new row, then the old one goes: the row id changes with every write, so a reader
+    # may keep a large value (the spam model) and re-read it only when the id moved.
+    new_id = tx.conn.execute(S.insert().values(scope=scope, account_id=account_id, key=key, **values)
+                             ).inserted_primary_key[0]
+    tx.conn.execute(sql_delete(S).where(_where(scope, account_id, key), S.c.id != new_id))
 
 
 def get(tx: Any, scope: str, account_id: int | None, key: str, default: Any = None) -> Any:

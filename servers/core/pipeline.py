@@ -309,19 +309,25 @@ def without_return_path(raw: bytes) -> bytes:
 _models: OrderedDict[bytes, Any] = OrderedDict()  # digest of the stored bytes -> loaded model
 _models_lock = threading.Lock()
 MODEL_CACHE = 8
+_last_model: tuple[bytes, Any] | None = None  # (bytes object, its model): identity hits skip the hash
 
 
 def _model(data: bytes | None) -> Any:
     """The loaded model, cached by content: loading decompresses and rebuilds a dict
     of every feature, far more work than classifying one message, and the stored bytes
     change only when someone trains. classify() only reads the model."""
+    global _last_model
     if not data:
         return None
+    last = _last_model
+    if last is not None and last[0] is data:  # the store's cached bytes: no hashing of 1 MB
+        return last[1]
     key = hashlib.blake2b(data, digest_size=20).digest()
     with _models_lock:
         hit = _models.get(key)
         if hit is not None:
             _models.move_to_end(key)
+            _last_model = (data, hit)
             return hit
     try:
         model = spamfilter.loads(data)
@@ -331,6 +337,7 @@ def _model(data: bytes | None) -> Any:
         _models[key] = model
         while len(_models) > MODEL_CACHE:
             _models.popitem(last=False)
+        _last_model = (data, model)
     return model
 
 

@@ -120,3 +120,41 @@ def test_the_stored_copy_comes_back_as_its_verdict_lines_only() -> None:
             assert shrunk[0].raw == b"" and shrunk[1] is not None
         assert delivery_pool._grow(shrunk, raw).raw == copy
     assert delivery_pool._shrink(pipeline.Decision(rcpt, copies[0]), raw)[1] == (pipeline.trace_end(raw), lines)
+
+
+def test_the_global_model_crosses_once_and_decides_as_here(env: Env) -> None:
+    """A trained global model goes to the worker once per change (then its token
+    alone); the worker's verdicts equal this process's, before and after retraining."""
+    from postvak.servers.core import delivery_spam
+
+    wait_ready(env)
+    for n, text in enumerate(("cheap pills now", "cheap watches now", "lunch at noon")):
+        env.store.write(delivery_spam.train, None, mail(subject=text), n < 2)
+    sent: list[bool] = []
+    by_ref = env.delivery.pool._by_ref
+
+    def spy(kwargs: dict, shipped: bool) -> dict:
+        out = by_ref(kwargs, shipped)
+        ref = out.get("global_model")
+        sent.append(isinstance(ref, delivery_pool.ModelRef) and ref.data is not None)
+        return out
+
+    env.delivery.pool._by_ref = spy  # type: ignore[method-assign]
+    for _ in range(2):
+        for raw in (mail(subject="cheap pills"), mail(subject="lunch plans")):
+            remote = decisions(env, raw)
+            workers, env.delivery.pool.workers = env.delivery.pool.workers, 0
+            try:
+                local = decisions(env, raw)
+            finally:
+                env.delivery.pool.workers = workers
+            assert [d.verdict.score for d in remote] == [d.verdict.score for d in local]
+            assert [d.raw for d in remote] == [d.raw for d in local]
+        assert sent == [True, False]  # the bytes once, then the token
+        sent.clear()
+        env.store.write(delivery_spam.train, None, mail(subject="cheap pills again"), True)
+
+
+def test_a_worker_without_the_model_asks_for_it() -> None:
+    delivery_pool._model.clear()
+    assert delivery_pool._decide((), {"global_model": delivery_pool.ModelRef(7)}) == delivery_pool.NEED_MODEL
