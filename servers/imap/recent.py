@@ -73,12 +73,35 @@ async def on_select(ctx: Any, view: SelectedView, mailbox: Mailbox) -> None:
         view.recent.update(view.uids[bisect.bisect_right(view.uids, low) : bisect.bisect_right(view.uids, high)])
 
 
-async def on_sync(ctx: Any, view: SelectedView, mailbox: Mailbox, changed: list[MessageMeta], rev2: bool) -> Span | None:
+def claim_in_append(tx: Any, mailbox_id: int, top: int) -> Span | None:
+    """In the APPEND's own transaction, for a session that has the target mailbox selected
+    (not EXAMINEd, not IMAP4rev2): its sync right after announces the new messages, so they
+    are \\Recent there. One write instead of the APPEND's and then the sync's claim."""
+    return store_recent.claim(tx, mailbox_id, top)  # type: ignore[no-any-return]
+
+
+def note_claimed(ctx: Any, view: SelectedView, mailbox: Mailbox, got: Span) -> None:
+    """``claim_in_append``'s span, kept for the view's next sync (``on_sync``)."""
+    marks = _marks(ctx)
+    key = (mailbox.id, mailbox.uidvalidity)
+    if marks.get(key, 0) < got[1]:
+        if len(marks) >= MARKS_MAX:
+            marks.clear()
+        marks[key] = got[1]
+    view.claimed = got if view.claimed is None else (min(view.claimed[0], got[0]), max(view.claimed[1], got[1]))
+
+
+async def on_sync(ctx: Any, view: SelectedView, mailbox: Mailbox, changed: list[MessageMeta],
+                  rev2: bool) -> list[Span]:
     """Before ``view.apply``: which of the arrivals in ``changed`` are \\Recent here."""
     if rev2:
-        return None
+        return []
     top = view.uids[-1] if view.uids else 0
     newest = max((m.uid for m in changed), default=0)
     if newest <= top:
-        return None  # no arrivals: flag changes only
-    return await span(ctx, mailbox, newest, claim=not view.readonly)
+        return []  # no arrivals: flag changes only (a claimed span waits for its sync)
+    pre, view.claimed = view.claimed, None
+    if pre is not None and newest <= pre[1]:
+        return [pre]  # claimed by this session's APPEND already: no write
+    got = await span(ctx, mailbox, newest, claim=not view.readonly)
+    return [s for s in (pre, got) if s is not None]

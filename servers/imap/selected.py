@@ -26,7 +26,7 @@ the sequence number), ``seq_of(uid)``, ``flags`` (uid -> frozenset), ``recent``
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -77,6 +77,9 @@ class SelectedView:
     # NOTED_MAX came. When they are all this session's own STOREs and EXPUNGEs, which the
     # view shows already, sync needs no store read (``settle_own``).
     noted: dict[int, tuple[str, int | None]] | None = field(default_factory=dict)
+    # \Recent UIDs (low, high] this session claimed in its own APPEND's transaction, for the
+    # sync that announces them (recent.py: no second write).
+    claimed: tuple[int, int] | None = None
 
     def _own(self) -> None:
         """Copy the lent containers before this view changes them (copy on write)."""
@@ -210,10 +213,10 @@ class SelectedView:
 
     def apply(
         self, mailbox: Mailbox, changed: list[MessageMeta], gone: list[int], *, allow_expunge: bool,
-        qresync: bool, condstore: bool, rev2: bool, recent: tuple[int, int] | None = None,
+        qresync: bool, condstore: bool, rev2: bool, recent: Sequence[tuple[int, int]] = (),
     ) -> list[bytes]:
         """Fold a ``sync_read`` result in; returns the untagged responses in RFC order.
-        New messages with a UID in ``recent`` = ``(low, high]`` are \\Recent here."""
+        New messages with a UID in one of the ``recent`` spans ``(low, high]`` are \\Recent here."""
         out: list[bytes] = []
         self.pending_expunge.update(u for u in gone if self.seq_of(u) is not None)
         if allow_expunge and self.pending_expunge:
@@ -229,7 +232,7 @@ class SelectedView:
                 top = meta.uid
                 self.flags[meta.uid] = meta.flags
                 self.modseqs[meta.uid] = meta.modseq
-                if recent is not None and recent[0] < meta.uid <= recent[1]:
+                if any(low < meta.uid <= high for low, high in recent):
                     self.recent.add(meta.uid)
                 added += 1
             elif meta.uid in self.flags and meta.uid not in self.pending_expunge:

@@ -77,6 +77,25 @@ def test_copies_moves_and_appends_are_new_in_their_target(env) -> None:
     assert _recent(c.select("Work")) == 3
 
 
+def test_append_into_the_selected_mailbox_is_recent_for_the_appending_session(env) -> None:
+    """The APPEND claims in its own transaction (recent.claim_in_append); its sync shows it."""
+    one, two = env.client(), env.client()
+    assert _recent(one.select()) == 0 and _recent(two.select()) == 0
+    env.deliver(message("a"))  # arrived, announced to nobody yet: the APPEND's sync tells `one` first
+    raw = message("b")
+    r = one.cmd(b"APPEND INBOX {%d+}\r\n" % len(raw) + raw)
+    assert r.ok and r.find("* 2 EXISTS") and _recent(r) == 2
+    assert env.mailbox().recent_uid == 2
+    assert _recent_flags(one) == [1, 2]
+    assert _recent(two.cmd("NOOP")) == 0 and _recent_flags(two) == []
+    viewer = env.client()
+    viewer.cmd("EXAMINE INBOX")
+    raw = message("c")
+    assert viewer.cmd(b"APPEND INBOX {%d+}\r\n" % len(raw) + raw).ok
+    assert env.mailbox().recent_uid == 2  # EXAMINE claims nothing, its APPEND neither
+    assert _recent(env.client().select()) == 1
+
+
 def test_status_recent_counts_unclaimed_and_this_sessions_own(env) -> None:
     for s in "abc":
         env.deliver(message(s))
