@@ -39,6 +39,15 @@ def probability(models: Sequence[Model], feats: Iterable[int]) -> float | None:
     if not weighted:
         return None
     z = sum(m.bias for m in weighted)
+    if len(weighted) == 1:
+        # Delivery's case: one model, no inner loop. The same additions in the same order
+        # (a missing weight added 0.0), so the same float.
+        get = weighted[0].weights.get
+        for f in set(feats):
+            w = get(f)
+            if w is not None:
+                z += w
+        return _sigmoid(z)
     for f in set(feats):
         for m in weighted:
             z += m.weights.get(f, 0.0)

@@ -47,7 +47,11 @@ def _log2_bucket(n: int) -> str:
 
 def words(text: str, prefix: str = "") -> Iterator[str]:
     """Body-style words: lower-case, edges trimmed; long words summarised as SpamBayes does."""
-    for raw in text.split():
+    return _word_tokens(text.split(), prefix)
+
+
+def _word_tokens(pieces: Iterable[str], prefix: str = "") -> Iterator[str]:
+    for raw in pieces:
         word = raw.strip(_PUNCT).lower()
         if not word:
             continue
@@ -231,7 +235,7 @@ def body_tokens(msg: ParsedMessage, bigrams: bool = False) -> Iterator[str]:
     else:
         # Features are a set and a word's tokens depend on the word alone, so each
         # distinct word is looked at once (a 100 KB body repeats most of its words).
-        yield from words(" ".join(dict.fromkeys(text.split())))
+        yield from _word_tokens(dict.fromkeys(text.split()))
     if not text.strip():
         yield "body:empty"
 

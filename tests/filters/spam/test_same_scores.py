@@ -1,0 +1,69 @@
+"""The fast paths of classify() give the very scores of the plain code they replaced.
+
+linear.probability() has a one-model path (delivery's case), compared for exact
+equality with its general path (the code as it was); body words are taken from the
+distinct words without joining and re-splitting them, compared with words().
+"""
+
+from __future__ import annotations
+
+from postvak.filters.spam import Model, SpamContext, SpamSettings, classifier, classify, fit, linear, train
+from postvak.filters.spam.learn import message_features
+from postvak.filters.spam.message import parse, strip_urls
+from postvak.filters.spam.rules import run_rules
+from postvak.filters.spam.tokenizer import body_tokens, words
+from tests.filters.spam.samples import HAM_BODIES, SPAM_BODIES, message
+
+# A second model that takes linear.probability() down its general path and adds
+# nothing: no counts, and weights present (so it is counted) but none for a real feature.
+EMPTY = Model(weights={-1: 0.0})
+# body_tokens' own tokens, besides the words of the text.
+NON_WORD_PREFIXES = ("content-type:", "charset:", "filename:", "proto:", "url:", "anchor:", "style:", "caps:", "body:")
+
+
+def corpus_messages() -> list[bytes]:
+    shouted = " ".join(("LOOK at THIS offer NOW " if i % 3 == 0 else "plain words here ") for i in range(1500))
+    long_mixed = " ".join(f"word{i % 700} Word{i % 50} SHOUT{i % 9}" for i in range(6000))
+    return ([message("Offer", b, sender="deals@spam.example") for b in SPAM_BODIES]
+            + [message("Project", b) for b in HAM_BODIES]
+            + [message("Big", shouted), message("Bigger", long_mixed), message("Empty", "")])
+
+
+def trained_model() -> Model:
+    global_model = Model()
+    examples = [(message_features(message("Offer", b, sender="deals@spam.example")), True) for b in SPAM_BODIES]
+    examples += [(message_features(message("Project", b)), False) for b in HAM_BODIES]
+    for feats, is_spam in examples:
+        train(global_model, feats, is_spam)
+    fit(global_model, examples)
+    return global_model
+
+
+def test_linear_fast_path_gives_identical_probabilities() -> None:
+    """The one-model path against the general one: an empty second model adds nothing but
+    takes the general path, whose arithmetic is the code as it was before the fast path."""
+    global_model = trained_model()
+    for raw in corpus_messages():
+        feats = message_features(raw)
+        assert linear.probability([global_model], feats) == linear.probability([global_model, EMPTY], feats)
+
+
+def test_classify_scores_match_the_reference_combination() -> None:
+    global_model = trained_model()
+    settings = SpamSettings()
+    for raw in corpus_messages():
+        verdict = classify(raw, context=SpamContext(), global_model=global_model, settings=settings)
+        points = sum(h.points for h in run_rules(parse(raw), SpamContext(), settings))
+        feats = message_features(raw)
+        # Six messages a class: under CORPUS_TRAINED, so the mean of the two opinions.
+        combined = (classifier.bayes(feats, global_model).probability + linear.probability([global_model, EMPTY], feats)) / 2.0
+        assert verdict.score == round(points + settings.bayes_weight * combined, 2)
+
+
+def test_body_words_are_the_words_of_the_text() -> None:
+    for raw in corpus_messages():
+        msg = parse(raw)
+        text = strip_urls(msg.all_text)
+        body = set(body_tokens(msg))
+        assert set(words(text)) <= body
+        assert {t for t in body if not t.startswith(NON_WORD_PREFIXES)} == set(words(text))
