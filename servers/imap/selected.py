@@ -25,6 +25,7 @@ the sequence number), ``seq_of(uid)``, ``flags`` (uid -> frozenset), ``recent``
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,8 +52,32 @@ async def is_current(ctx: Any, view: SelectedView) -> bool:
     no notification on SQLite, show there too."""
     if view.stale or view.pending_expunge:
         return False
-    mb = await ctx.runner.read(mailboxes.get_mailbox_by_id, view.mailbox_id)
-    return mb.highestmodseq == view.known_modseq and mb.uidvalidity == view.mailbox.uidvalidity
+    mb = await _mailbox_row(ctx, view.mailbox_id)
+    # stale again: a commit of this process was notified while the row was being read
+    return not view.stale and mb.highestmodseq == view.known_modseq and mb.uidvalidity == view.mailbox.uidvalidity
+
+
+async def _mailbox_row(ctx: Any, mailbox_id: int) -> Mailbox:
+    """The mailbox row, one store read for the sessions of a mailbox that check at the same
+    moment: a session that asks while a read is on its way waits for that one. Changes this
+    process commits meanwhile still reach the view (``is_current`` checks ``stale`` after);
+    other processes' are seen as late as their notification would be anyway."""
+    extras = getattr(ctx, "extras", None)
+    if extras is None:  # a bare context (unit tests): no sharing
+        return await ctx.runner.read(mailboxes.get_mailbox_by_id, mailbox_id)  # type: ignore[no-any-return]
+    reads: dict[int, asyncio.Future[Mailbox]] = extras.setdefault("imap.row_reads", {})
+    read = reads.get(mailbox_id)
+    if read is None:
+        read = reads[mailbox_id] = asyncio.ensure_future(ctx.runner.read(mailboxes.get_mailbox_by_id, mailbox_id))
+
+        def done(f: asyncio.Future[Mailbox]) -> None:
+            if reads.get(mailbox_id) is f:
+                del reads[mailbox_id]
+            if not f.cancelled():
+                f.exception()  # retrieved here: every waiter may have gone
+
+        read.add_done_callback(done)
+    return await asyncio.shield(read)
 
 
 @dataclass

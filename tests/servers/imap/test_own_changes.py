@@ -101,3 +101,28 @@ def test_unchanged_store_and_empty_expunge_change_nothing(env) -> None:
     before = c.session.view.known_modseq
     assert c.cmd("STORE 1 -FLAGS (\\Deleted)").ok and c.cmd("EXPUNGE").untagged == []
     assert c.session.view.known_modseq == before == env.mailbox().highestmodseq
+
+
+def test_sessions_checking_at_once_share_one_mailbox_row_read(env) -> None:
+    """is_current (flags-only FETCH / SEARCH): sessions of a mailbox asking together wait
+    for one read of its row; a commit notified meanwhile still makes a view not current."""
+    import asyncio
+
+    from postvak.servers.imap.selected import is_current
+
+    env.deliver(message("a"))
+    one, two = env.client(), env.client()
+    one.select()
+    two.select()
+    views = [one.session.view, two.session.view]
+    reads = _count_reads(env)
+
+    async def both() -> list[bool]:
+        return list(await asyncio.gather(*(is_current(env.ctx, v) for v in views)))
+
+    assert env.run(both()) == [True, True]
+    assert reads == [mailboxes.get_mailbox_by_id]
+    env.deliver(message("b"))
+    one.settle()  # the notification reaches the views
+    assert env.run(both()) == [False, False]
+    assert b"* 2 EXISTS" in one.cmd("FETCH 1:* (UID FLAGS)").untagged
