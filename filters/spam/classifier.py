@@ -38,6 +38,11 @@ class Model:
     # The logistic-regression second opinion (linear.py); empty until trained.
     weights: dict[int, float] = field(default_factory=dict)
     bias: float = 0.0
+    # bayes()' (distance, probability) per known feature for this model alone, valid for the
+    # (nspam, nham) in clues_for; train/untrain clear it. Delivery classifies every message
+    # against one loaded global model, so each feature's clue is worked out once.
+    clues: dict[int, tuple[float, float]] = field(default_factory=dict, repr=False, compare=False)
+    clues_for: tuple[int, int] = field(default=(-1, -1), repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -45,6 +50,7 @@ class Model:
 
 def train(model: Model, features: Iterable[int], is_spam: bool) -> None:
     index = 0 if is_spam else 1
+    model.clues.clear()
     if is_spam:
         model.nspam += 1
     else:
@@ -60,6 +66,7 @@ def train(model: Model, features: Iterable[int], is_spam: bool) -> None:
 def untrain(model: Model, features: Iterable[int], is_spam: bool) -> None:
     """Undo one train(); counts never go below zero, so undoing a message never trained is harmless."""
     index = 0 if is_spam else 1
+    model.clues.clear()
     if is_spam:
         model.nspam = max(0, model.nspam - 1)
     else:
@@ -123,19 +130,40 @@ def bayes(
         return Score(UNKNOWN_PROB, 0, False)
 
     clues: list[tuple[float, float]] = []
-    for f in set(features):
-        spam = ham = 0.0
-        for m, w in models:
-            pair = m.counts.get(f)
-            if pair is not None:
-                spam += pair[0] * w
-                ham += pair[1] * w
-        if spam == 0 and ham == 0:
-            continue
-        p = token_prob(spam, ham, nspam, nham)
-        distance = abs(p - 0.5)
-        if distance >= MIN_PROB_STRENGTH:
-            clues.append((distance, p))
+    if len(models) == 1 and models[0][1] == 1.0:
+        # The global model alone (delivery's usual case): each known feature's clue from the
+        # model's cache, computed as below on first use. The same floats; the order clues are
+        # found in does not matter, they are sorted below.
+        model = models[0][0]
+        if model.clues_for != (model.nspam, model.nham):
+            model.clues = {}
+            model.clues_for = (model.nspam, model.nham)
+        cache = model.clues
+        counts = model.counts
+        for f in features if isinstance(features, (set, frozenset)) else set(features):
+            clue = cache.get(f)
+            if clue is None:
+                pair = counts.get(f)
+                if pair is None or (pair[0] == 0 and pair[1] == 0):
+                    continue
+                p = token_prob(0.0 + pair[0] * 1.0, 0.0 + pair[1] * 1.0, nspam, nham)
+                clue = cache[f] = (abs(p - 0.5), p)
+            if clue[0] >= MIN_PROB_STRENGTH:
+                clues.append(clue)
+    else:
+        for f in set(features):
+            spam = ham = 0.0
+            for m, w in models:
+                pair = m.counts.get(f)
+                if pair is not None:
+                    spam += pair[0] * w
+                    ham += pair[1] * w
+            if spam == 0 and ham == 0:
+                continue
+            p = token_prob(spam, ham, nspam, nham)
+            distance = abs(p - 0.5)
+            if distance >= MIN_PROB_STRENGTH:
+                clues.append((distance, p))
     if not clues:
         return Score(UNKNOWN_PROB, 0, True)
     clues.sort(reverse=True)

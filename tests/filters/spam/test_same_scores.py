@@ -1,7 +1,8 @@
 """The fast paths of classify() give the very scores of the plain code they replaced.
 
-linear.probability() has a one-model path (delivery's case), compared for exact
-equality with its general path (the code as it was); body words are taken from the
+bayes() (with a per-model clue cache) and linear.probability() have a one-model
+path (delivery's case), compared for exact equality with their general paths (the
+code as it was), before and after more training; body words are taken from the
 distinct words without joining and re-splitting them, compared with words().
 """
 
@@ -14,7 +15,7 @@ from postvak.filters.spam.rules import run_rules
 from postvak.filters.spam.tokenizer import body_tokens, words
 from tests.filters.spam.samples import HAM_BODIES, SPAM_BODIES, message
 
-# A second model that takes linear.probability() down its general path and adds
+# A second model that takes bayes() and linear.probability() down their general paths and adds
 # nothing: no counts, and weights present (so it is counted) but none for a real feature.
 EMPTY = Model(weights={-1: 0.0})
 # body_tokens' own tokens, besides the words of the text.
@@ -39,13 +40,18 @@ def trained_model() -> Model:
     return global_model
 
 
-def test_linear_fast_path_gives_identical_probabilities() -> None:
-    """The one-model path against the general one: an empty second model adds nothing but
-    takes the general path, whose arithmetic is the code as it was before the fast path."""
+def test_fast_paths_give_identical_probabilities() -> None:
+    """The one-model paths against the general ones: an empty second model adds nothing but
+    takes the general path, whose arithmetic is the code as it was before the fast paths."""
     global_model = trained_model()
-    for raw in corpus_messages():
-        feats = message_features(raw)
-        assert linear.probability([global_model], feats) == linear.probability([global_model, EMPTY], feats)
+    for round_ in range(2):
+        for raw in corpus_messages():
+            feats = message_features(raw)
+            assert classifier.bayes(feats, global_model).probability == classifier.bayes(feats, global_model, EMPTY).probability
+            assert linear.probability([global_model], feats) == linear.probability([global_model, EMPTY], feats)
+        # More training changes every clue: the cached ones must not outlive it.
+        train(global_model, message_features(message("Offer", SPAM_BODIES[round_])), True)
+        assert global_model.clues == {}
 
 
 def test_classify_scores_match_the_reference_combination() -> None:
@@ -56,7 +62,7 @@ def test_classify_scores_match_the_reference_combination() -> None:
         points = sum(h.points for h in run_rules(parse(raw), SpamContext(), settings))
         feats = message_features(raw)
         # Six messages a class: under CORPUS_TRAINED, so the mean of the two opinions.
-        combined = (classifier.bayes(feats, global_model).probability + linear.probability([global_model, EMPTY], feats)) / 2.0
+        combined = (classifier.bayes(feats, global_model, EMPTY).probability + linear.probability([global_model, EMPTY], feats)) / 2.0
         assert verdict.score == round(points + settings.bayes_weight * combined, 2)
 
 
