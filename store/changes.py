@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -121,7 +122,7 @@ def new_origin() -> str:
     return f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-class ListenerThread:
+class ListenerThread(ABC):
     """A daemon thread that hears other processes' commits and republishes them here.
 
     Subclasses implement `_listen`, which connects, sets `_ready` and hands each payload
@@ -141,8 +142,9 @@ class ListenerThread:
         self._thread.start()
         self._ready.wait(5)
 
+    @abstractmethod
     def _listen(self) -> None:
-        raise NotImplementedError
+        """Connect, set `_ready`, and pass each payload to `_handle` until `_stop` is set."""
 
     def _run(self) -> None:
         while not self._stop.is_set():
