@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from postvak.store import schema
 from postvak.store.flags import COLUMNS, SPELLING
+from postvak.store.util import Prepared
 
 M = schema.messages
 CHUNK = 500  # uids per IN (...): well under SQLite's bound-variable limit
@@ -89,15 +90,14 @@ def fetch_meta(tx: Any, mailbox_id: int, uids: Iterable[int], fields: Iterable[s
     unknown = set(fields) - FIELDS
     if unknown:
         raise ValueError(f"unknown FetchMeta fields {sorted(unknown)}")
-    cols = (*_BASE, *[OPTIONAL[f] for f in wanted])
     keys = [_KEY[f] for f in wanted]
     items = sorted({int(u) for u in uids})
     out: list[FetchMeta] = []
+    if not items:
+        return out
+    query = _query(tuple(wanted))
     for i in range(0, len(items), CHUNK):
-        part = items[i : i + CHUNK]
-        rows = tx.conn.execute(
-            select(*cols).where(M.c.mailbox_id == mailbox_id, M.c.uid.in_(part)).order_by(M.c.uid)
-        ).all()
+        rows = query.rows(tx, {"mailbox_id": mailbox_id, "uids": items[i : i + CHUNK]})
         for r in rows:
             extra: dict[str, Any] = {}
             for n, key in enumerate(keys):
@@ -111,6 +111,22 @@ def fetch_meta(tx: Any, mailbox_id: int, uids: Iterable[int], fields: Iterable[s
                 extra[key] = value
             out.append(FetchMeta(int(r[0]), int(r[1]), _flags(tuple(r[2 : 2 + _NFLAG + 1])), **extra))
     return out
+
+
+_QUERIES: dict[tuple[str, ...], Prepared] = {}
+
+
+def _query(wanted: tuple[str, ...]) -> Prepared:
+    """One compiled statement per field combination (FETCH asks for a handful of them):
+    a FETCH runs per command, and Core's per-execution overhead was most of a small one."""
+    query = _QUERIES.get(wanted)
+    if query is None:
+        query = _QUERIES[wanted] = Prepared(
+            select(*_BASE, *[OPTIONAL[f] for f in wanted])
+            .where(M.c.mailbox_id == bindparam("mailbox_id"), M.c.uid.in_(bindparam("uids", expanding=True)))
+            .order_by(M.c.uid)
+        )
+    return query
 
 
 # FetchMeta attribute for each optional field (JSON columns get a _json suffix as in MessageMeta).
