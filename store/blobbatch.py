@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from postvak.store import schema
+from postvak.store.util import Prepared
 
 B = schema.blobs
 CHUNK = 500  # shas per IN (...): under SQLite's bound-variable limit
+_INLINE = Prepared(select(B.c.sha256, B.c.data).where(B.c.sha256.in_(bindparam("shas", expanding=True))))
 
 
 def read_many(tx: Any, shas: Iterable[str]) -> dict[str, bytes]:
@@ -24,8 +26,7 @@ def read_many(tx: Any, shas: Iterable[str]) -> dict[str, bytes]:
     wanted = sorted(set(shas))
     out: dict[str, bytes] = {}
     for i in range(0, len(wanted), CHUNK):
-        part = wanted[i : i + CHUNK]
-        for sha, data in tx.conn.execute(select(B.c.sha256, B.c.data).where(B.c.sha256.in_(part))):
+        for sha, data in _INLINE.rows(tx, {"shas": wanted[i : i + CHUNK]}):
             if data is not None:
                 out[sha] = bytes(data)
     for sha in wanted:
