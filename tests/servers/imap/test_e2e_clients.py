@@ -138,3 +138,20 @@ def test_imapclient_starttls_and_large_body_streamed(mail_server) -> None:
         assert data[1][b"BODY[]"] == big and data[1][b"RFC822.SIZE"] == len(big)
         status = c.folder_status("Big", [b"MESSAGES"])
         assert status[b"MESSAGES"] == 1
+
+
+def test_imapclient_status_deleted_storage(mail_server) -> None:
+    """RFC 9208 STATUS DELETED / DELETED-STORAGE (QUOTA=RES-STORAGE) as imapclient asks it."""
+    from imapclient import IMAPClient
+
+    kept, doomed = _msg("kept-for-status"), _msg("deleted-for-status")
+    with IMAPClient(mail_server.host, port=mail_server.port("imaps"), ssl=True,
+                    ssl_context=mail_server.client_tls_context(), timeout=20) as c:
+        c.login(USER, PASSWORD)
+        assert c.has_capability("QUOTA=RES-STORAGE")
+        c.create_folder("StatusQuota")
+        c.append("StatusQuota", kept)
+        c.append("StatusQuota", doomed, flags=[b"\\Deleted"])
+        status = c.folder_status("StatusQuota", [b"MESSAGES", b"DELETED", b"DELETED-STORAGE"])
+        assert status[b"MESSAGES"] == 2 and status[b"DELETED"] == 1
+        assert status[b"DELETED-STORAGE"] == len(doomed)
