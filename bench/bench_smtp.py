@@ -3,7 +3,7 @@ committed and visible in the store) with 10 and 50 concurrent sessions, 4 KB and
 100 KB messages; then the same driver against Postfix when it is installed
 (a private instance on a loopback port delivering to Maildir), printing the ratio.
 
-    .venv/bin/python bench/bench_smtp.py [--quick]
+    .venv/bin/python bench/bench_smtp.py [--quick] [--only 100:10 ...] [--no-postfix] [--py-spy FILE]
 
 Postvak runs SPF, DKIM and DMARC on every message (against a loopback DNS zone);
 the Postfix instance does no such checks, so the comparison favours Postfix.
@@ -16,6 +16,7 @@ import functools
 import os
 import pwd
 import shutil
+import signal
 import smtplib
 import subprocess
 import sys
@@ -87,29 +88,47 @@ def _since(count: Callable[[], int], before: int) -> int:
     return count() - before
 
 
+MATRIX = [(4096, 10), (4096, 50), (102400, 10), (102400, 50)]
+
+
+def own_cpu_s(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of one process without its children (the server
+    without its filter worker)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
-               cpu: Callable[[], float] | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+               cpu: Callable[[], float] | None = None,
+               only: list[tuple[int, int]] | None = None,
+               main_cpu: Callable[[], tuple[float, float]] | None = None) -> dict[tuple[int, int], tuple[float, float]]:
     """`cpu`: CPU seconds of the server's process tree; its cost per message is printed
-    too, which a shared machine's load distorts less than the rates."""
+    too, which a shared machine's load distorts less than the rates. `main_cpu`: the
+    main process alone (the rest is the filter worker's)."""
     results = {}
-    for size in (4096, 102400):
-        for sessions in (10, 50):
-            total = (100 if size > 10000 else 250) if quick else (300 if size > 10000 else 1000)
-            before = count()
-            cpu0 = cpu() if cpu else 0.0
-            t0 = time.perf_counter()
-            secs, accepted = drive(port, sessions, total, size)
-            visible = wait_visible(functools.partial(_since, count, before), accepted, t0)
-            acc_rate, e2e_rate = accepted / secs, accepted / visible
-            results[(size, sessions)] = (acc_rate, e2e_rate)
-            used = f"  server CPU {(cpu() - cpu0) * 1000 / max(accepted, 1):6.2f} ms/msg" if cpu else ""
-            print(f"{name:8} {size // 1024:4d} KB x {sessions:2d} sessions: {accepted:5d} msgs  "
-                  f"accept {acc_rate:7.1f}/s  delivered+visible {e2e_rate:7.1f}/s{used}", flush=True)
+    for size, sessions in only or MATRIX:
+        total = (100 if size > 10000 else 250) if quick else (300 if size > 10000 else 1000)
+        before = count()
+        cpu0 = cpu() if cpu else 0.0
+        main0 = main_cpu() if main_cpu else (0.0, 0.0)
+        t0 = time.perf_counter()
+        secs, accepted = drive(port, sessions, total, size)
+        visible = wait_visible(functools.partial(_since, count, before), accepted, t0)
+        acc_rate, e2e_rate = accepted / secs, accepted / visible
+        results[(size, sessions)] = (acc_rate, e2e_rate)
+        used = f"  server CPU {(cpu() - cpu0) * 1000 / max(accepted, 1):6.2f} ms/msg" if cpu else ""
+        if main_cpu:
+            user, system = (b - a for a, b in zip(main0, main_cpu(), strict=True))
+            used += f" (main process {user * 1000 / accepted:.2f} user + {system * 1000 / accepted:.2f} system)"
+        print(f"{name:8} {size // 1024:4d} KB x {sessions:2d} sessions: {accepted:5d} msgs  "
+              f"accept {acc_rate:7.1f}/s  delivered+visible {e2e_rate:7.1f}/s{used}", flush=True)
     return results
 
 
 # -- Postvak ------------------------------------------------------------------------
-def bench_postvak(quick: bool) -> dict[tuple[int, int], tuple[float, float]]:
+def bench_postvak(quick: bool, only: list[tuple[int, int]] | None = None,
+                  py_spy: str | None = None, gil: bool = False) -> dict[tuple[int, int], tuple[float, float]]:
     from postvak.store import accounts, mailboxes
 
     dns = DnsResponder()
@@ -134,7 +153,14 @@ def bench_postvak(quick: bool) -> dict[tuple[int, int], tuple[float, float]]:
         try:
             assert server.proc is not None
             pid = server.proc.pid  # the filter worker is its child: counted in the tree
-            results = run_matrix("postvak", server.port("smtp"), count, quick, lambda: tree_cpu_s(pid))
+            spy = _start_py_spy(pid, py_spy, gil) if py_spy else None
+            try:
+                results = run_matrix("postvak", server.port("smtp"), count, quick, lambda: tree_cpu_s(pid), only,
+                                     lambda: own_cpu_s(pid))
+            finally:
+                if spy is not None:
+                    spy.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
+                    spy.wait(60)
             # The resolver caches answers: a handful of queries for the whole run, not per message.
             print(f"postvak  DNS queries answered by the loopback zone: {dns.queries}", flush=True)
             return results
@@ -146,6 +172,16 @@ def bench_postvak(quick: bool) -> dict[tuple[int, int], tuple[float, float]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _start_py_spy(pid: int, out: str, gil: bool) -> subprocess.Popen[bytes]:
+    """Sample the server and its filter worker for the whole run (flame graph in `out`);
+    `gil`: the server alone, only the thread holding the interpreter lock (its CPU)."""
+    exe = Path(sys.executable).with_name("py-spy")
+    which = ["--gil"] if gil else ["--subprocesses"]
+    return subprocess.Popen([str(exe), "record", "--pid", str(pid), *which, "--rate", "200",
+                             "--output", out, "--format", "flamegraph" if out.endswith(".svg") else "raw"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 # -- Postfix ------------------------------------------------------------------------
 def free_port() -> int:
     for port in range(26025, 27000):
@@ -154,7 +190,7 @@ def free_port() -> int:
     raise RuntimeError("no free port")
 
 
-def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | None:
+def bench_postfix(quick: bool, only: list[tuple[int, int]] | None = None) -> dict[tuple[int, int], tuple[float, float]] | None:
     postfix = shutil.which("postfix") or ("/usr/sbin/postfix" if Path("/usr/sbin/postfix").exists() else None)
     if postfix is None or os.geteuid() != 0:
         print("postfix: not installed (apt-get install -y postfix) or not root; comparison skipped")
@@ -219,7 +255,8 @@ def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | N
         master = base / "queue" / "pid" / "master.pid"  # smtpd, cleanup, virtual... are its children
         master_pid = int(master.read_text().split()[0]) if master.exists() else 0
         try:
-            return run_matrix("postfix", port, count, quick, (lambda: tree_cpu_s(master_pid)) if master_pid else None)
+            return run_matrix("postfix", port, count, quick, (lambda: tree_cpu_s(master_pid)) if master_pid else None,
+                              only)
         except RuntimeError as exc:
             tail = (base / "maillog").read_text(errors="replace").strip().splitlines()[-5:]
             print(f"postfix: {exc}; its log ends:\n  " + "\n  ".join(tail))
@@ -233,12 +270,24 @@ def bench_postfix(quick: bool) -> dict[tuple[int, int], tuple[float, float]] | N
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _combination(text: str) -> tuple[int, int]:
+    kb, _, sessions = text.partition(":")
+    if not kb.isdigit() or not sessions.isdigit():
+        raise argparse.ArgumentTypeError("expected KB:SESSIONS, e.g. 100:10")
+    return int(kb) * 1024, int(sessions)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer messages per run")
+    parser.add_argument("--only", action="append", type=_combination, metavar="KB:SESSIONS",
+                        help="run only this size/session combination, e.g. 100:10 (repeatable)")
+    parser.add_argument("--no-postfix", action="store_true", help="skip the Postfix comparison")
+    parser.add_argument("--py-spy", metavar="FILE", help="record the server with py-spy (.svg: flame graph, else raw)")
+    parser.add_argument("--gil", action="store_true", help="with --py-spy: only the server's thread holding the GIL")
     args = parser.parse_args()
-    ours = bench_postvak(args.quick)
-    theirs = bench_postfix(args.quick)
+    ours = bench_postvak(args.quick, args.only, args.py_spy, args.gil)
+    theirs = None if args.no_postfix else bench_postfix(args.quick, args.only)
     if theirs:
         print("\nratio postvak/postfix (accept, delivered+visible):")
         for key, (acc, e2e) in ours.items():
