@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from .elide import Elided, elide
 
 # Only the start of a huge body carries signal; scanning megabytes of base64
-# attachments or text would let one message stall delivery.
-MAX_TEXT_CHARS = 200_000
+# attachments or text would let one message stall delivery. Per text part, as
+# SpamAssassin's body_part_scan_size (50,000); the total allows a text and an
+# HTML alternative of that size.
+MAX_PART_CHARS = 50_000
+MAX_TEXT_CHARS = 2 * MAX_PART_CHARS
 MAX_PARTS = 100
 
 URL_RE = re.compile(r"""(?i)\b((?:https?|ftp)://[^\s"'<>()\[\]{}]+|www\.[^\s"'<>()\[\]{}]+)""")
@@ -134,13 +137,21 @@ def decode_header_value(value: str) -> str:
     return "".join(out)
 
 
-def _decode_bytes(data: bytes, charset: str | None) -> str:
+def _decode_bytes(data: bytes, charset: str | None, *, cut: bool = False) -> str:
+    """`cut`: data is the start of a longer payload, so a multi-byte character split at its end is dropped."""
     for candidate in (charset, "utf-8", "latin-1"):
         if not candidate:
             continue
+        name = candidate.strip().strip('"').lower()
         try:
-            return data.decode(candidate.strip().strip('"').lower(), errors="strict")
-        except (LookupError, UnicodeDecodeError):
+            return data.decode(name, errors="strict")
+        except UnicodeDecodeError as exc:
+            if cut and exc.start >= len(data) - 4:
+                try:
+                    return data[: exc.start].decode(name, errors="strict")
+                except UnicodeDecodeError:
+                    continue
+        except LookupError:
             continue
     return data.decode("latin-1", errors="replace")
 
@@ -231,7 +242,7 @@ def _parse(raw: bytes, *, elided: bool) -> ParsedMessage:
             payload = None
         if not isinstance(payload, bytes):
             continue
-        body = _decode_bytes(payload[:MAX_TEXT_CHARS], charset)
+        body = _decode_bytes(payload[:MAX_PART_CHARS], charset, cut=len(payload) > MAX_PART_CHARS)
         size += len(body)
         # Bulk senders often send HTML with no or the wrong Content-Type; what the
         # reader's client renders is what counts.
