@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -203,14 +203,16 @@ _LOCAL_ACCOUNT = Prepared(
     .select_from(D.outerjoin(A, (A.c.domain_id == D.c.id) & (A.c.address == bindparam("address"))))
     .where(D.c.name == bindparam("domain"))
 )
+# A model (1 MB when trained on a few thousand messages) is read whole only when it
+# changed: state.put gives every write a new row id; length and header (the message
+# counts) guard an id SQLite hands out again after the newest row was deleted. The
+# account's model comes as that version only; its other entries (lists) come whole.
 _SPAM_STATE = Prepared(
-    select(S.c.account_id, S.c.key, S.c.value, S.c.is_json, S.c.expires).where(
+    select(S.c.id, S.c.key, case((S.c.key == "model", None), else_=S.c.value).label("value"), S.c.is_json,
+           S.c.expires, func.length(S.c.value).label("size"), func.substr(S.c.value, 1, 16).label("head")).where(
         S.c.scope == "spam", S.c.account_id == bindparam("account_id"),
     )
 )
-# The global model (1 MB when trained on a few thousand messages) is read whole only
-# when it changed: state.put gives every write a new row id; length and header (the
-# message counts) guard an id SQLite hands out again after the newest row was deleted.
 _GLOBAL_MODEL = Prepared(
     select(S.c.id, func.length(S.c.value).label("size"), func.substr(S.c.value, 1, 16).label("head")).where(
         S.c.scope == "spam", S.c.account_id.is_(None), S.c.key == "model",
@@ -219,7 +221,10 @@ _GLOBAL_MODEL = Prepared(
 )
 _STATE_VALUE = Prepared(select(S.c.value, S.c.is_json).where(S.c.id == bindparam("id")))
 _models_lock = threading.Lock()
-_models: weakref.WeakKeyDictionary[Any, tuple[Any, bytes | None]] = weakref.WeakKeyDictionary()  # engine -> (version, model)
+# engine -> {account id (None: global) -> (version, model)}, most recently used last
+_models: weakref.WeakKeyDictionary[Any, OrderedDict[int | None, tuple[Any, bytes | None]]] = (
+    weakref.WeakKeyDictionary())
+MAX_CACHED_MODELS = 16  # the global model and the users' who receive the most mail
 _ACTIVE_SCRIPT = Prepared(
     select(SV.c.name, SV.c.content).where(SV.c.account_id == bindparam("account_id"), SV.c.active.is_(True))
     .limit(1)
@@ -262,34 +267,44 @@ def delivery_state(tx: Any, account_id: int, with_global: bool) -> DeliveryState
     sieve.active_script."""
     current = now()
     own: dict[str, Any] = {}
+    user_model = None
     for r in _SPAM_STATE.rows(tx, {"account_id": account_id}):
-        if r.expires is None or utc(r.expires) > current:
+        if r.expires is not None and utc(r.expires) <= current:
+            continue
+        if r.key == "model":
+            user_model = _model(tx, account_id, r)
+        else:
             own[r.key] = json.loads(r.value) if r.is_json else bytes(r.value)
-    global_model = _global_model(tx, current) if with_global else None
+    global_model = None
+    if with_global:
+        row = _GLOBAL_MODEL.first(tx, {"now": current})
+        global_model = _model(tx, None, row) if row is not None else None
     script = _ACTIVE_SCRIPT.first(tx, {"account_id": account_id})
-    model = own.get("model")
-    return DeliveryState(global_model, bytes(model) if model else None,
+    return DeliveryState(global_model, user_model,
                          tuple(own.get("allow") or ()), tuple(own.get("block") or ()),
                          script.name if script else None, script.content if script else None)
 
 
-def _global_model(tx: Any, current: datetime) -> bytes | None:
-    """The global spam model, the same bytes object while its row is unchanged (so the
-    filter worker and the model cache recognise it without hashing a megabyte)."""
-    row = _GLOBAL_MODEL.first(tx, {"now": current})
-    if row is None:
-        return None
+def _model(tx: Any, owner: int | None, row: Any) -> bytes | None:
+    """The spam model of `owner` (None: the global one) whose state row `row` gave its
+    version: the same bytes object while the row is unchanged, so the filter worker and
+    the model cache recognise it without the bytes crossing a pipe or being hashed."""
     version = (row.id, row.size, bytes(row.head) if row.head is not None else None)
     engine = tx.conn.engine  # one cache per database
     with _models_lock:
-        hit = _models.get(engine)
-    if hit is not None and hit[0] == version:
-        return hit[1]
+        cached = _models.setdefault(engine, OrderedDict())
+        hit = cached.get(owner)
+        if hit is not None and hit[0] == version:
+            cached.move_to_end(owner)
+            return hit[1]
     found = _STATE_VALUE.first(tx, {"id": row.id})
     value = (json.loads(found.value) if found.is_json else bytes(found.value)) if found is not None else None
     model = bytes(value) if value else None
     with _models_lock:
-        _models[engine] = (version, model)
+        cached[owner] = (version, model)
+        cached.move_to_end(owner)
+        while len(cached) > MAX_CACHED_MODELS:
+            cached.popitem(last=False)
     return model
 
 

@@ -21,6 +21,7 @@ import os
 import pickle
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,19 +32,34 @@ from postvak.store import search
 DEPTH = 8  # decisions waiting per worker before the next runs here (2: 147 msg/s, 8 and 32: 215 msg/s, 4 KB x 50)
 
 _cache: Any = None  # the worker's compiled-script cache
-_model: dict[int, bytes] = {}  # the worker's global spam model: {token: bytes}, the latest only
+_models: OrderedDict[int, bytes] = OrderedDict()  # the worker's spam models: {token: bytes}, recent last
 NEED_MODEL = "need-model"  # the worker's answer to a ModelRef it holds no bytes for
+MAX_MODELS = 16  # models the worker keeps (the global one and the busiest users')
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelRef:
-    """The global spam model in a decision's arguments: a trained one is about 1 MB, and
-    piping it to the worker with every message cost the server 1 ms per message (4 KB
-    x 50: 590 -> 386 msg/s). The bytes travel once per model change (`data`), then the
-    token alone; a worker without them answers NEED_MODEL and gets them."""
+    """A spam model (the global one or the recipient's) in a decision's arguments: a
+    trained one is about 1 MB, and piping it to the worker with every message cost the
+    server 1 ms per message (4 KB x 50: 590 -> 386 msg/s). The bytes travel once per
+    model change (`data`), then the token alone; a worker without them answers
+    NEED_MODEL and gets them."""
 
     token: int
     data: bytes | None = None
+
+
+def _resolve(ref: ModelRef) -> bytes | None:
+    """In the worker: the bytes of `ref` (kept for the next time), None if not held.
+    The same bytes object every time: pipeline's model cache knows it at once."""
+    if ref.data is not None:
+        _models[ref.token] = ref.data
+        while len(_models) > MAX_MODELS:
+            _models.popitem(last=False)
+    data = _models.get(ref.token)
+    if data is not None:
+        _models.move_to_end(ref.token)
+    return data
 
 
 def default_workers() -> int:
@@ -76,15 +92,16 @@ def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
     if _cache is None:
         _cache = pipeline.ScriptCache()
-    ref = kwargs.get("global_model")
+    ref, inputs = kwargs.get("global_model"), args[4]
     if isinstance(ref, ModelRef):
-        if ref.data is not None:
-            _model.clear()
-            _model[ref.token] = ref.data
-        if ref.token not in _model:
+        kwargs = {**kwargs, "global_model": _resolve(ref)}
+        if kwargs["global_model"] is None:
             return NEED_MODEL
-        # The same bytes object every time: pipeline's model cache knows it at once.
-        kwargs = {**kwargs, "global_model": _model[ref.token]}
+    if isinstance(inputs.user_model, ModelRef):
+        inputs = dataclasses.replace(inputs, user_model=_resolve(inputs.user_model))
+        if inputs.user_model is None:
+            return NEED_MODEL
+        args = (*args[:4], inputs, *args[5:])
     decision = pipeline.decide(*args, cache=_cache, **kwargs)
     if decision.filings:
         sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
@@ -124,9 +141,11 @@ class FilterPool:
         self.ready = False  # the worker answered its first call
         self.remote = 0  # decisions the pool made (for tests and logs)
         self._pool: ProcessPoolExecutor | None = None
-        self._model: bytes | None = None  # the global model last sent, and its token
-        self._token = 0
-        self._shipped = False  # a worker of this pool has self._model
+        # Models by identity (the store hands out one bytes object per model version,
+        # ingest.delivery_state): id -> (the bytes, kept alive so the id stays theirs; token)
+        self._tokens: OrderedDict[int, tuple[bytes, int]] = OrderedDict()
+        self._next_token = 0
+        self._shipped: set[int] = set()  # tokens a worker of this pool holds
 
     def start(self) -> None:
         """Spawn the workers now (the server calls this at start-up); else at the first decision."""
@@ -134,7 +153,7 @@ class FilterPool:
         self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_watch_parent,
                                          initargs=(os.getpid(),))
         self.ready = False
-        self._shipped = False
+        self._shipped = set()
         started: Future[int] = self._pool.submit(_ready)
         pool = self._pool
 
@@ -155,10 +174,13 @@ class FilterPool:
         assert pool is not None
         self.waiting += 1
         try:
-            result = await loop.run_in_executor(pool, _decide, args, self._by_ref(kwargs, self._shipped))
+            sent, tokens = self._by_ref(args, kwargs, resend=False)
+            result = await loop.run_in_executor(pool, _decide, *sent)
             if result == NEED_MODEL:
-                result = await loop.run_in_executor(pool, _decide, args, self._by_ref(kwargs, False))
-            self._shipped = True
+                sent, tokens = self._by_ref(args, kwargs, resend=True)
+                result = await loop.run_in_executor(pool, _decide, *sent)
+            if self._pool is pool:
+                self._shipped.update(tokens)
         except (BrokenProcessPool, pickle.PicklingError) as exc:
             self.log.warning("delivery.filter_pool_failed", error=repr(exc))
             if self._pool is pool:
@@ -174,18 +196,31 @@ class FilterPool:
             result = dataclasses.replace(result, index=None)
         return result
 
-    def _by_ref(self, kwargs: dict[str, Any], shipped: bool) -> dict[str, Any]:
-        """kwargs with the global model as a ModelRef (its bytes unless `shipped`). The
-        store hands out the same bytes object while the model is unchanged
-        (ingest.delivery_state), so identity tells a new model; equal bytes under a new
-        object cost one needless send, never a wrong model."""
-        model = kwargs.get("global_model")
-        if not model:
-            return kwargs
-        if model is not self._model:
-            self._model, self._token, shipped = model, self._token + 1, False
-            self._shipped = False
-        return {**kwargs, "global_model": ModelRef(self._token, None if shipped else model)}
+    def _by_ref(self, args: tuple[Any, ...], kwargs: dict[str, Any],
+                resend: bool) -> tuple[tuple[tuple[Any, ...], dict[str, Any]], list[int]]:
+        """(args, kwargs) with the global and the recipient's model as ModelRefs (with
+        their bytes when not shipped yet, or `resend`), and the tokens they use. Equal
+        bytes under a new object cost one needless send, never a wrong model."""
+        tokens: list[int] = []
+
+        def ref(model: bytes) -> ModelRef:
+            hit = self._tokens.get(id(model))
+            if hit is None or hit[0] is not model:
+                self._next_token += 1
+                hit = self._tokens[id(model)] = (model, self._next_token)
+                while len(self._tokens) > MAX_MODELS:  # the worker keeps as many
+                    self._shipped.discard(self._tokens.popitem(last=False)[1][1])
+            self._tokens.move_to_end(id(model))
+            token = hit[1]
+            tokens.append(token)
+            return ModelRef(token, model if resend or token not in self._shipped else None)
+
+        inputs = args[4]
+        if inputs.user_model:
+            args = (*args[:4], dataclasses.replace(inputs, user_model=ref(inputs.user_model)), *args[5:])
+        if kwargs.get("global_model"):
+            kwargs = {**kwargs, "global_model": ref(kwargs["global_model"])}
+        return (args, kwargs), tokens
 
     def close(self) -> None:
         if self._pool is not None:

@@ -309,25 +309,28 @@ def without_return_path(raw: bytes) -> bytes:
 _models: OrderedDict[bytes, Any] = OrderedDict()  # digest of the stored bytes -> loaded model
 _models_lock = threading.Lock()
 MODEL_CACHE = 8
-_last_model: tuple[bytes, Any] | None = None  # (bytes object, its model): identity hits skip the hash
+# id of a bytes object -> (that object, its model): the store hands out one object per
+# model version, so identity hits skip hashing a megabyte (global and user model alike)
+_by_identity: OrderedDict[int, tuple[bytes, Any]] = OrderedDict()
 
 
 def _model(data: bytes | None) -> Any:
     """The loaded model, cached by content: loading decompresses and rebuilds a dict
     of every feature, far more work than classifying one message, and the stored bytes
     change only when someone trains. classify() only reads the model."""
-    global _last_model
     if not data:
         return None
-    last = _last_model
-    if last is not None and last[0] is data:  # the store's cached bytes: no hashing of 1 MB
-        return last[1]
+    with _models_lock:
+        same = _by_identity.get(id(data))
+        if same is not None and same[0] is data:
+            _by_identity.move_to_end(id(data))
+            return same[1]
     key = hashlib.blake2b(data, digest_size=20).digest()
     with _models_lock:
         hit = _models.get(key)
         if hit is not None:
             _models.move_to_end(key)
-            _last_model = (data, hit)
+            _remember(data, hit)
             return hit
     try:
         model = spamfilter.loads(data)
@@ -337,8 +340,16 @@ def _model(data: bytes | None) -> Any:
         _models[key] = model
         while len(_models) > MODEL_CACHE:
             _models.popitem(last=False)
-        _last_model = (data, model)
+        _remember(data, model)
     return model
+
+
+def _remember(data: bytes, model: Any) -> None:
+    """Under _models_lock: `data` (kept alive, so its id stays its own) loads as `model`."""
+    _by_identity[id(data)] = (data, model)
+    _by_identity.move_to_end(id(data))
+    while len(_by_identity) > MODEL_CACHE:
+        _by_identity.popitem(last=False)
 
 
 def _flagged(filing: Filing, flags: frozenset[str]) -> Filing:

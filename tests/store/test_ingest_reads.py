@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from postvak.store import accounts, ingest, mailboxes, state
 from postvak.store import sieve as store_sieve
 
@@ -63,24 +65,27 @@ def test_delivery_state_matches_state_and_sieve_reads(alice) -> None:
     assert store.read(ingest.delivery_state, account.id, False).global_model is None
 
 
-def test_global_model_is_one_object_until_it_changes(alice) -> None:
+@pytest.mark.parametrize("whose", ["global", "user"])
+def test_model_is_one_object_until_it_changes(alice, whose) -> None:
     """Readers get the same bytes object while the model row is unchanged (the filter
     worker ships it once); any write, delete or expiry shows at the next read."""
     store, account, _ = alice
+    owner = None if whose == "global" else account.id
 
     def model() -> bytes | None:
-        return store.read(ingest.delivery_state, account.id, True).global_model  # type: ignore[no-any-return]
+        found = store.read(ingest.delivery_state, account.id, True)
+        return found.global_model if owner is None else found.user_model  # type: ignore[no-any-return]
 
-    store.write(state.put, "spam", None, "model", b"PVSB-model-one")
+    store.write(state.put, "spam", owner, "model", b"PVSB-model-one")
     first = model()
     assert first == b"PVSB-model-one" and model() is first
-    store.write(state.put, "spam", None, "model", b"PVSB-model-two")  # same length, new content
+    store.write(state.put, "spam", owner, "model", b"PVSB-model-two")  # same length, new content
     assert model() == b"PVSB-model-two"
-    store.write(state.delete, "spam", None, "model")
+    store.write(state.delete, "spam", owner, "model")
     assert model() is None
-    store.write(state.put, "spam", None, "model", b"PVSB-model-one")  # an id SQLite may hand out again
+    store.write(state.put, "spam", owner, "model", b"PVSB-model-one")  # an id SQLite may hand out again
     assert model() == b"PVSB-model-one"
-    store.write(state.put, "spam", None, "model", b"PVSB-model-3", expires=datetime.now(UTC) - timedelta(seconds=1))
+    store.write(state.put, "spam", owner, "model", b"PVSB-model-3", expires=datetime.now(UTC) - timedelta(seconds=1))
     assert model() is None
 
 

@@ -122,24 +122,28 @@ def test_the_stored_copy_comes_back_as_its_verdict_lines_only() -> None:
     assert delivery_pool._shrink(pipeline.Decision(rcpt, copies[0]), raw)[1] == (pipeline.trace_end(raw), lines)
 
 
-def test_the_global_model_crosses_once_and_decides_as_here(env: Env) -> None:
-    """A trained global model goes to the worker once per change (then its token
-    alone); the worker's verdicts equal this process's, before and after retraining."""
+@pytest.mark.parametrize("owner", ["global", "user"])
+def test_models_cross_once_and_decide_as_here(env: Env, owner: str) -> None:
+    """A trained spam model (the global one; the recipient's, trained with the global
+    one) goes to the worker once per change, then its token alone; the worker's verdicts
+    equal this process's, before and after retraining."""
     from postvak.servers.core import delivery_spam
 
     wait_ready(env)
+    account = None if owner == "global" else env.u.id
     for n, text in enumerate(("cheap pills now", "cheap watches now", "lunch at noon")):
-        env.store.write(delivery_spam.train, None, mail(subject=text), n < 2)
-    sent: list[bool] = []
+        env.store.write(delivery_spam.train, account, mail(subject=text), n < 2)
+    sent: list[int] = []  # per call: how many models travelled with their bytes
     by_ref = env.delivery.pool._by_ref
 
-    def spy(kwargs: dict, shipped: bool) -> dict:
-        out = by_ref(kwargs, shipped)
-        ref = out.get("global_model")
-        sent.append(isinstance(ref, delivery_pool.ModelRef) and ref.data is not None)
-        return out
+    def spy(args: tuple, kwargs: dict, resend: bool) -> tuple:
+        (args, kwargs), tokens = by_ref(args, kwargs, resend)
+        refs = [kwargs.get("global_model"), args[4].user_model]
+        sent.append(sum(1 for r in refs if isinstance(r, delivery_pool.ModelRef) and r.data is not None))
+        return (args, kwargs), tokens
 
     env.delivery.pool._by_ref = spy  # type: ignore[method-assign]
+    models = 1 if owner == "global" else 2
     for _ in range(2):
         for raw in (mail(subject="cheap pills"), mail(subject="lunch plans")):
             remote = decisions(env, raw)
@@ -150,11 +154,17 @@ def test_the_global_model_crosses_once_and_decides_as_here(env: Env) -> None:
                 env.delivery.pool.workers = workers
             assert [d.verdict.score for d in remote] == [d.verdict.score for d in local]
             assert [d.raw for d in remote] == [d.raw for d in local]
-        assert sent == [True, False]  # the bytes once, then the token
+        assert sent == [models, 0]  # the bytes once, then the tokens
         sent.clear()
-        env.store.write(delivery_spam.train, None, mail(subject="cheap pills again"), True)
+        env.store.write(delivery_spam.train, account, mail(subject="cheap pills again"), True)
 
 
 def test_a_worker_without_the_model_asks_for_it() -> None:
-    delivery_pool._model.clear()
-    assert delivery_pool._decide((), {"global_model": delivery_pool.ModelRef(7)}) == delivery_pool.NEED_MODEL
+    from postvak.store.types import Resolved
+
+    delivery_pool._models.clear()
+    inputs = pipeline.Inputs(1, (), None, "", {}, frozenset(), None, (), ())
+    args = (Resolved(1, "u@example.test", None), "u@example.test", "", b"", inputs)
+    assert delivery_pool._decide(args, {"global_model": delivery_pool.ModelRef(7)}) == delivery_pool.NEED_MODEL
+    user = pipeline.Inputs(1, (), None, "", {}, frozenset(), delivery_pool.ModelRef(8), (), ())  # type: ignore[arg-type]
+    assert delivery_pool._decide((*args[:4], user), {}) == delivery_pool.NEED_MODEL
