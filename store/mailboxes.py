@@ -5,15 +5,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
 from postvak.store import schema
 from postvak.store.errors import AlreadyExists, Forbidden, NotFound, StoreError
 from postvak.store.types import Change, Mailbox
+from postvak.store.util import Prepared
 
 SEP = "/"
 MB = schema.mailboxes
 NO_CHILDREN = ("\\Sent", "\\Junk")  # no user folders under Sent or Spam
+# Every IMAP SELECT, APPEND and sync reads a mailbox row: compiled once (util.Prepared).
+_BY_NAME = Prepared(select(MB).where(MB.c.account_id == bindparam("account_id"), MB.c.name == bindparam("name")))
+_BY_ID = Prepared(select(MB).where(MB.c.id == bindparam("id")))
 
 
 def _mailbox(r: Any) -> Mailbox:
@@ -63,7 +67,7 @@ def list_mailboxes(tx: Any, account_id: int) -> list[Mailbox]:
 
 
 def find_mailbox(tx: Any, account_id: int, name: str) -> Mailbox | None:
-    row = tx.conn.execute(select(MB).where(MB.c.account_id == account_id, MB.c.name == canonical(name))).first()
+    row = _BY_NAME.first(tx, {"account_id": account_id, "name": canonical(name)})
     return _mailbox(row) if row else None
 
 
@@ -75,7 +79,7 @@ def get_mailbox(tx: Any, account_id: int, name: str) -> Mailbox:
 
 
 def get_mailbox_by_id(tx: Any, mailbox_id: int) -> Mailbox:
-    row = tx.conn.execute(select(MB).where(MB.c.id == mailbox_id)).first()
+    row = _BY_ID.first(tx, {"id": mailbox_id})
     if row is None:
         raise NotFound(f"no mailbox {mailbox_id}")
     return _mailbox(row)

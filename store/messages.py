@@ -32,6 +32,16 @@ LITE = (M.c.id, M.c.mailbox_id, M.c.uid, M.c.modseq, *[M.c[c] for c in COLUMNS],
 FULL = (*LITE, M.c.envelope, M.c.body, M.c.preview, M.c.annotation)
 CHUNK = 500
 
+# Every IMAP sync that finds the mailbox moved on runs these (util.Prepared).
+_CHANGED = Prepared(
+    select(*LITE).where(M.c.mailbox_id == bindparam("mailbox_id"), M.c.modseq > bindparam("modseq")).order_by(M.c.uid)
+)
+_GONE = Prepared(
+    select(schema.expunged.c.uid)
+    .where(schema.expunged.c.mailbox_id == bindparam("mailbox_id"), schema.expunged.c.modseq > bindparam("modseq"))
+    .order_by(schema.expunged.c.uid)
+)
+
 # The STORE and EXPUNGE statements, built and compiled once (util.Prepared): building
 # and executing Core constructs per call was most of the writer thread's time in them.
 _FLAG_COLS = (M.c.id, M.c.uid, M.c.modseq, *[M.c[c] for c in COLUMNS], M.c.keywords)
@@ -276,14 +286,9 @@ def release_messages(tx: Any, account_id: int, cond: Any) -> int:
 
 def changes_since(tx: Any, mailbox_id: int, modseq: int) -> tuple[list[MessageMeta], list[int]]:
     """CONDSTORE/QRESYNC: messages changed after `modseq`, and uids expunged after it."""
-    rows = tx.conn.execute(
-        select(*LITE).where(M.c.mailbox_id == mailbox_id, M.c.modseq > modseq).order_by(M.c.uid)
-    ).all()
-    E = schema.expunged
-    gone = tx.conn.execute(
-        select(E.c.uid).where(E.c.mailbox_id == mailbox_id, E.c.modseq > modseq).order_by(E.c.uid)
-    ).scalars().all()
-    return [_meta(r) for r in rows], [int(u) for u in gone]
+    params = {"mailbox_id": mailbox_id, "modseq": modseq}
+    rows = _CHANGED.rows(tx, params)
+    return [_meta(r) for r in rows], [int(r[0]) for r in _GONE.rows(tx, params)]
 
 
 def set_annotation(tx: Any, mailbox_id: int, uid: int, text: str | None) -> int:

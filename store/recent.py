@@ -15,29 +15,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from postvak.store import schema
 from postvak.store.errors import NotFound
+from postvak.store.util import Prepared
 
 MB = schema.mailboxes
 M = schema.messages
+# Run by every IMAP4rev1 SELECT and APPEND that finds new messages (util.Prepared).
+# FOR UPDATE: on PostgreSQL a second claimer waits here and then reads the mark the
+# first one set. SQLite writers hold the database lock from BEGIN IMMEDIATE on.
+_MARK = Prepared(select(MB.c.recent_uid).where(MB.c.id == bindparam("id")).with_for_update())
+_ADVANCE = Prepared(
+    update(MB).where(MB.c.id == bindparam("id"), MB.c.recent_uid < bindparam("top")).values(recent_uid=bindparam("new"))
+)
 
 
 def claim(tx: Any, mailbox_id: int, top: int) -> tuple[int, int] | None:
     """Take the UIDs in ``(low, top]`` for the caller and return ``(low, top)``; None when
     other sessions hold everything up to ``top`` already. No change record: \\Recent is
     nobody else's business, and a notification would wake every session on the mailbox."""
-    # FOR UPDATE: on PostgreSQL a second claimer waits here and then reads the mark the
-    # first one set. SQLite writers hold the database lock from BEGIN IMMEDIATE on.
-    low = tx.conn.execute(select(MB.c.recent_uid).where(MB.c.id == mailbox_id).with_for_update()).scalar()
+    low = _MARK.scalar(tx, {"id": mailbox_id})
     if low is None:
         raise NotFound(f"no mailbox {mailbox_id}")
     if low >= top:
         return None
-    done = tx.conn.execute(
-        update(MB).where(MB.c.id == mailbox_id, MB.c.recent_uid < top).values(recent_uid=top)
-    ).rowcount
+    done = _ADVANCE.execute(tx, {"id": mailbox_id, "top": top, "new": top})
     return (int(low), top) if done else None
 
 
