@@ -26,6 +26,7 @@ per mailbox (others await it).
 from __future__ import annotations
 
 import asyncio
+import bisect
 import dataclasses
 import time
 from collections import OrderedDict
@@ -160,9 +161,10 @@ class MailboxState:
             return None
         latest: dict[int, Any] = {}
         gone: list[int] = []
-        for high, changed, expunged in self.log:
-            if high <= modseq:
-                continue
+        # The log is in modseq order and can hold thousands of batches: skip the ones the
+        # caller has seen without looking at each.
+        start = bisect.bisect_right(self.log, modseq, key=_high)
+        for _, changed, expunged in self.log[start:]:
             for m in changed:
                 if m.modseq > modseq:
                     latest[m.uid] = m  # later batches win
@@ -171,6 +173,10 @@ class MailboxState:
             for u in gone:
                 latest.pop(u, None)  # changed, then expunged: it is gone
         return [latest[u] for u in sorted(latest)], sorted(set(gone))
+
+
+def _high(entry: tuple[int, list[Any], list[int]]) -> int:
+    return entry[0]
 
 
 class MailboxCache:
