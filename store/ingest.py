@@ -32,6 +32,7 @@ MAX_BASE_SUBJECT = 250  # thread key: short enough for a b-tree entry on Postgre
 
 _cache_lock = threading.Lock()
 _parsed: OrderedDict[str, Any] = OrderedDict()
+PARSED_CACHE = 64  # decisions made, not yet ingested, under load: DEPTH 8 per worker plus the ones here
 
 # Statements built and compiled once (util.Prepared): building a Core construct per
 # call costs more than running it, and so does Connection.execute's own machinery.
@@ -79,11 +80,18 @@ def _parse(sha: str, raw: bytes) -> Any:
             _parsed.move_to_end(sha)
             return hit
     parsed = mime.parse_message(raw)
+    remember_parsed(sha, parsed)
+    return parsed
+
+
+def remember_parsed(sha: str, parsed: Any) -> None:
+    """Cache mime.parse_message of the blob `sha`, maybe parsed in another process (the
+    delivery's filter worker parses the copy it decided on): ingest then skips the parse."""
     with _cache_lock:
         _parsed[sha] = parsed
-        while len(_parsed) > 32:
+        _parsed.move_to_end(sha)
+        while len(_parsed) > PARSED_CACHE:
             _parsed.popitem(last=False)
-    return parsed
 
 
 def _refuse(used: int, quota: int | None) -> None:

@@ -161,8 +161,13 @@ def message_terms(sha: str, raw: bytes) -> dict[str, int]:
 
 def terms_of(raw: bytes) -> dict[str, int]:
     """term -> field mask of a message, uncached."""
+    return parsed_terms(raw)[1]
+
+
+def parsed_terms(raw: bytes) -> tuple[Any, dict[str, int]]:
+    """(mime.parse_message(raw), terms_of(raw)) with one parse."""
     parsed = mime.parse_message(raw)
-    return dict(term_rows(parsed, mime.search_text(raw, parsed)))
+    return parsed, dict(term_rows(parsed, mime.search_text(raw, parsed)))
 
 
 def remember_terms(sha: str, terms: dict[str, int]) -> None:

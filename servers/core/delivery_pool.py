@@ -27,7 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from postvak.store import search
+from postvak.store import ingest, search
 
 DEPTH = 8  # decisions waiting per worker before the next runs here (2: 147 msg/s, 8 and 32: 215 msg/s, 4 KB x 50)
 
@@ -85,8 +85,9 @@ def _ready() -> int:
 
 def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """In the worker: pipeline.decide with the worker's own script cache, plus the
-    search terms of the copy that will be stored (the full-text indexer's CPU half:
-    1.5 ms for 100 KB, otherwise spent later on the server's interpreter)."""
+    parse and the search terms of the copy that will be stored (ingest's parse and the
+    full-text indexer's CPU half: 1.5 ms for 100 KB, otherwise spent later on the
+    server's interpreter)."""
     global _cache
     from postvak.servers.core import pipeline
 
@@ -105,7 +106,7 @@ def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     decision = pipeline.decide(*args, cache=_cache, **kwargs)
     if decision.filings:
         sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
-        decision = dataclasses.replace(decision, index=(sha, search.terms_of(decision.raw)))
+        decision = dataclasses.replace(decision, index=(sha, *search.parsed_terms(decision.raw)))
     return _shrink(decision, args[3])
 
 
@@ -192,7 +193,9 @@ class FilterPool:
         self.remote += 1
         result = _grow(result, args[3])
         if result.index is not None:
-            search.remember_terms(*result.index)
+            sha, parsed, terms = result.index
+            search.remember_terms(sha, terms)
+            ingest.remember_parsed(sha, parsed)  # the store's ingest needs no parse of its own
             result = dataclasses.replace(result, index=None)
         return result
 

@@ -168,3 +168,23 @@ def test_a_worker_without_the_model_asks_for_it() -> None:
     assert delivery_pool._decide(args, {"global_model": delivery_pool.ModelRef(7)}) == delivery_pool.NEED_MODEL
     user = pipeline.Inputs(1, (), None, "", {}, frozenset(), delivery_pool.ModelRef(8), (), ())  # type: ignore[arg-type]
     assert delivery_pool._decide((*args[:4], user), {}) == delivery_pool.NEED_MODEL
+
+
+def test_the_worker_parse_serves_ingest(env: Env) -> None:
+    """The copy the worker decided on is parsed there once; ingest here finds that parse
+    (and the indexer the terms) under the blob's key instead of parsing again."""
+    import hashlib
+
+    from postvak.protocols import mime
+    from postvak.store import ingest, search
+
+    wait_ready(env)
+    before = env.delivery.pool.remote
+    (decision,) = decisions(env, mail(subject="parsed once", body="a body worth indexing"))
+    assert env.delivery.pool.remote == before + 1
+    sha = hashlib.sha256(decision.raw).hexdigest()
+    ours = mime.parse_message(decision.raw)
+    theirs = ingest._parsed[sha]
+    assert (theirs.envelope.to_json(), theirs.body.to_json(), theirs.preview) == \
+        (ours.envelope.to_json(), ours.body.to_json(), ours.preview)
+    assert search._terms_cache[sha] == search.terms_of(decision.raw)
