@@ -105,3 +105,19 @@ def test_indexed_text_is_capped(alice) -> None:
     store.write(messages.ingest, acct.id, inbox.id, make_raw(1, body=body))
     assert uids(store, inbox, "early") == [1]
     assert uids(store, inbox, "lateword") == []
+
+
+def test_remembered_terms_are_bounded_by_count_and_terms(monkeypatch) -> None:
+    """The terms cache holds a few seconds of mail for the indexer, within a budget of
+    entries and of terms; the most recent stay, an update replaces its old count."""
+    monkeypatch.setattr(search, "_terms_cache", type(search._terms_cache)())
+    monkeypatch.setattr(search, "_cached_terms", 0)
+    monkeypatch.setattr(search, "CACHE_SIZE", 4)
+    monkeypatch.setattr(search, "CACHE_TERMS", 10)
+    for n in range(6):
+        search.remember_terms(f"sha{n}", {"a": 1, "b": 1})
+    assert list(search._terms_cache) == ["sha2", "sha3", "sha4", "sha5"] and search._cached_terms == 8
+    search.remember_terms("sha5", {f"w{i}": 1 for i in range(5)})  # replaced: 2 -> 5 terms, 11 > 10
+    assert list(search._terms_cache) == ["sha3", "sha4", "sha5"] and search._cached_terms == 9
+    search.remember_terms("big", {f"w{i}": 1 for i in range(30)})  # over budget alone: kept, the rest go
+    assert list(search._terms_cache) == ["big"] and search._cached_terms == 30
