@@ -106,7 +106,8 @@ def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     decision = pipeline.decide(*args, cache=_cache, **kwargs)
     if decision.filings:
         sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
-        decision = dataclasses.replace(decision, index=(sha, *search.parsed_terms(decision.raw)))
+        parsed, terms = search.parsed_terms(decision.raw)
+        decision = dataclasses.replace(decision, index=(sha, ingest.facts_of(parsed), terms))
     return _shrink(decision, args[3])
 
 
@@ -193,9 +194,9 @@ class FilterPool:
         self.remote += 1
         result = _grow(result, args[3])
         if result.index is not None:
-            sha, parsed, terms = result.index
+            sha, facts, terms = result.index
             search.remember_terms(sha, terms)
-            ingest.remember_parsed(sha, parsed)  # the store's ingest needs no parse of its own
+            ingest.remember_facts(sha, facts)  # the store's ingest needs no parse of its own
             result = dataclasses.replace(result, index=None)
         return result
 

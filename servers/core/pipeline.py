@@ -86,9 +86,9 @@ class Decision:
     reject: str | None = None  # refusal reason when it can be the SMTP reply
     verdict: Any = None  # filters.spam.Verdict or None when not checked
     errors: tuple[str, ...] = ()
-    # (blob sha256, mime parse, search terms) of `raw`, computed in the filter worker
-    # process so ingest and the full-text indexer here need not (delivery_pool); None:
-    # they do it.
+    # (blob sha256, ingest.Facts, search terms) of `raw`, computed in the filter worker
+    # process so ingest and the full-text indexer here need not parse (delivery_pool);
+    # None: they do it.
     index: tuple[str, Any, dict[str, int]] | None = None
 
 
