@@ -97,7 +97,7 @@ def fetch_meta(tx: Any, mailbox_id: int, uids: Iterable[int], fields: Iterable[s
         return out
     query = _query(tuple(wanted))
     for i in range(0, len(items), CHUNK):
-        rows = query.rows(tx, {"mailbox_id": mailbox_id, "uids": items[i : i + CHUNK]})
+        rows = query.tuples(tx, {"mailbox_id": mailbox_id, "uids": items[i : i + CHUNK]})
         for r in rows:
             extra: dict[str, Any] = {}
             for n, key in enumerate(keys):

@@ -66,6 +66,11 @@ class Prepared:
         """All result rows (attribute access by column name, like Core rows)."""
         return self._form(tx).run(tx, params, fetch=True)
 
+    def tuples(self, tx: Any, params: dict[str, Any]) -> list[Any]:
+        """All result rows as plain sequences, for callers that index them: no row object
+        is made per row (FETCH reads thousands)."""
+        return self._form(tx).run(tx, params, fetch=True, wrap=False)  # type: ignore[no-any-return]
+
     def first(self, tx: Any, params: dict[str, Any]) -> Any:
         rows = self._form(tx).run(tx, params, fetch=True)
         return rows[0] if rows else None

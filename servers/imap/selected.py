@@ -37,6 +37,10 @@ from postvak.store import mailboxes, messages
 from postvak.store.types import Mailbox, MessageMeta
 
 NOTED_MAX = 10_000  # notified changes kept per view between two syncs
+# FETCH writes a flag list per message, and flag sets repeat: each is encoded once.
+_FLAG_BYTES: dict[tuple[frozenset[str], bool], bytes] = {}
+_FLAG_BYTES_MAX = 4096
+_NO_FLAGS: frozenset[str] = frozenset()
 
 
 def sync_read(tx: Any, mailbox_id: int, modseq: int) -> tuple[Mailbox, list[MessageMeta], list[int]]:
@@ -290,7 +294,14 @@ class SelectedView:
         return out
 
     def flag_bytes(self, uid: int, rev2: bool) -> bytes:
-        flags = sorted(self.flags.get(uid, frozenset()))
-        if not rev2 and uid in self.recent:
-            flags.append("\\Recent")
-        return fmt.flag_list(flags)
+        key = (self.flags.get(uid, _NO_FLAGS), not rev2 and uid in self.recent)
+        encoded = _FLAG_BYTES.get(key)
+        if encoded is None:
+            flags = sorted(key[0])
+            if key[1]:
+                flags.append("\\Recent")
+            encoded = fmt.flag_list(flags)
+            if len(_FLAG_BYTES) >= _FLAG_BYTES_MAX:
+                _FLAG_BYTES.clear()
+            _FLAG_BYTES[key] = encoded
+        return encoded

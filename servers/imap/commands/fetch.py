@@ -89,6 +89,9 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
     wants_envelope = Att("ENVELOPE") in items
     wants_body = any(isinstance(i, (BodySection, BinarySize)) or (isinstance(i, Att) and i.name.startswith("RFC822")
                                                                   and i.name != "RFC822.SIZE") for i in items)
+    # (item, response name) pairs, made once per command rather than once per message.
+    named = _named(items)
+    named_seen = named if Att("FLAGS") in items else _named([*items, Att("FLAGS")])  # FLAGS after a \Seen
     for start in range(0, len(uids), CHUNK):
         chunk = uids[start : start + CHUNK]
         seen_now: set[int] = set()
@@ -116,14 +119,14 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
             if seq is None:
                 continue
             view.note_flags(meta.uid, meta.flags, meta.modseq)
-            its = items if meta.uid not in seen_now or Att("FLAGS") in items else [*items, Att("FLAGS")]
+            its = named_seen if meta.uid in seen_now else named
             if plain and not (preview_item and meta.preview is None and not preview_item.lazy):
                 lines.append(_plain_line(s, view, seq, meta, its))
                 continue
             body = bodies.get(meta.blob_sha)
             if body is not None:  # read with the chunk: built without awaiting, like plain lines
-                parts = _parts(s, view, meta, its, body)
-                if not any(isinstance(v, Stream) for _, v in parts):
+                parts, streams = _parts(s, view, meta, its, body)
+                if not streams:
                     lines.append(_line(seq, parts))
                     pending += len(lines[-1])
                     if pending >= FLUSH_AT:
@@ -201,6 +204,13 @@ def _name(item: FetchItem) -> bytes:
     return item.response_name().encode("ascii")
 
 
+Named = list[tuple[FetchItem, bytes]]
+
+
+def _named(items: list[FetchItem]) -> Named:
+    return [(item, _name(item)) for item in items]
+
+
 def needed_fields(items: list[FetchItem]) -> frozenset[str]:
     """The ``store.fetchmeta`` fields the FETCH items read (flags, uid and modseq always come)."""
     need: set[str] = set()
@@ -232,16 +242,16 @@ def needed_fields(items: list[FetchItem]) -> frozenset[str]:
     return frozenset(need)
 
 
-def _plain_line(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: list[FetchItem]) -> bytes:
+def _plain_line(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: Named) -> bytes:
     """``* seq FETCH (...)`` for items that need no message body, built without awaiting."""
     out = []
-    for item in items:
+    for item, name in items:
         if isinstance(item, Preview):
             value = _preview(meta.preview, s.utf8)
         else:
             value = _plain_att(s, view, meta, item.name)  # type: ignore[union-attr]
-        out.append(_name(item) + b" " + value)
-    return b"* " + str(seq).encode() + b" FETCH (" + b" ".join(out) + b")\r\n"
+        out.append(name + b" " + value)
+    return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
 
 
 def _plain_att(s: ImapSession, view: SelectedView, meta: FetchMeta, name: str) -> bytes:
@@ -324,10 +334,11 @@ class _NeedRaw(Exception):
     """A data item needs the message's bytes, which were not read with the chunk."""
 
 
-def _parts(s: ImapSession, view: SelectedView, meta: FetchMeta, items: list[FetchItem],
-           raw: bytes | None) -> list[tuple[bytes, Value]]:
-    """(response name, value) of every item, without awaiting: ``_NeedRaw`` when the
-    message bytes are needed and ``raw`` is None (the caller reads them and calls again)."""
+def _parts(s: ImapSession, view: SelectedView, meta: FetchMeta, items: Named,
+           raw: bytes | None) -> tuple[list[tuple[bytes, Value]], bool]:
+    """(response name, value) of every item, without awaiting, and whether a value is a
+    Stream: ``_NeedRaw`` when the message bytes are needed and ``raw`` is None (the
+    caller reads them and calls again)."""
 
     def whole() -> bytes:
         if raw is None:
@@ -335,12 +346,16 @@ def _parts(s: ImapSession, view: SelectedView, meta: FetchMeta, items: list[Fetc
         return raw
 
     parts: list[tuple[bytes, Value]] = []
-    for item in items:
-        name = _name(item)
+    streams = False
+    for item, name in items:
         if isinstance(item, Att):
-            parts.append((name, _att(s, view, meta, item.name, whole)))
+            value = _att(s, view, meta, item.name, whole)
+            streams = streams or type(value) is Stream
+            parts.append((name, value))
         elif isinstance(item, BodySection):
-            parts.append((name, _section(meta, item, whole)))
+            value = _section(meta, item, whole)
+            streams = streams or type(value) is Stream
+            parts.append((name, value))
         elif isinstance(item, BinarySize):
             parts.append((name, str(len(_binary(meta, item.part, whole()))).encode()))
         elif isinstance(item, Preview):
@@ -349,16 +364,16 @@ def _parts(s: ImapSession, view: SelectedView, meta: FetchMeta, items: list[Fetc
                 # Stored without a preview (older import): RFC 8970 3.1 wants one unless LAZY.
                 text = mime.preview(whole(), mime.BodyPart.from_json(meta.body_json))
             parts.append((name, _preview(text if text is not None or item.lazy else "", s.utf8)))
-    return parts
+    return parts, streams
 
 
-async def _send(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: list[FetchItem],
+async def _send(s: ImapSession, view: SelectedView, seq: int, meta: FetchMeta, items: Named,
                 body: bytes | None = None) -> None:
     try:
-        parts = _parts(s, view, meta, items, body)
+        parts, _ = _parts(s, view, meta, items, body)
     except _NeedRaw:  # the message is read at most once, and only when an item needs it
         raw = await s.ctx.runner.offload(s.ctx.store.blobs.read, meta.blob_sha)
-        parts = _parts(s, view, meta, items, raw)
+        parts, _ = _parts(s, view, meta, items, raw)
     await _write(s, seq, parts)
 
 
@@ -454,7 +469,7 @@ def _literal(data: bytes, binary: bool = False) -> bytes:
 
 def _line(seq: int, parts: list[tuple[bytes, Value]]) -> bytes:
     """``* seq FETCH (...)`` of parts that hold no Stream."""
-    return b"* %d FETCH (" % seq + b" ".join(name + b" " + value for name, value in parts) + b")\r\n"  # type: ignore[operator]
+    return b"* %d FETCH (" % seq + b" ".join([name + b" " + value for name, value in parts]) + b")\r\n"  # type: ignore[operator]
 
 
 async def _write(s: ImapSession, seq: int, parts: list[tuple[bytes, Value]]) -> None:
