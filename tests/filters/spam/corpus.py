@@ -70,22 +70,31 @@ def split_hard_ham(items: list[tuple[str, bytes]]) -> tuple[list[bytes], list[by
     return [raw for i, (_n, raw) in enumerate(items) if i % 2 == 0], [raw for i, (_n, raw) in enumerate(items) if i % 2 == 1]
 
 
+def train_model(examples):
+    """A model trained as an administrator would: Bayes counts, then the linear model fitted
+    on the whole set. `examples`: (learn.message_features(raw), is_spam)."""
+    from postvak.filters.spam import Model, fit, train
+
+    model = Model()
+    for feats, is_spam in examples:
+        train(model, feats, is_spam)
+    fit(model, examples)  # the linear model wants the corpus shuffled, not class by class: fit shuffles
+    return model
+
+
 def evaluate(groups: dict[str, list[tuple[str, bytes]]], settings=None) -> dict[str, float]:
     """Train on spam-1 + easy-ham-1 + half of hard-ham-1; measure on the rest. Returns the figures."""
     import time
 
-    from postvak.filters.spam import Model, SpamContext, SpamSettings, classify, fit, train
+    from postvak.filters.spam import SpamContext, SpamSettings, classify
     from postvak.filters.spam.learn import message_features
 
     settings = settings or SpamSettings()
     started = time.monotonic()
     hard_train, hard_test = split_hard_ham(groups["hard-ham-1"])
-    model = Model()
     examples = [(message_features(raw, settings), True) for _name, raw in groups["spam-1"]]
     examples += [(message_features(raw, settings), False) for raw in [raw for _n, raw in groups["easy-ham-1"]] + hard_train]
-    for feats, is_spam in examples:
-        train(model, feats, is_spam)
-    fit(model, examples)  # the linear model wants the corpus shuffled, not class by class
+    model = train_model(examples)
     trained = time.monotonic()
 
     context = SpamContext()
@@ -127,7 +136,7 @@ def cross_validate(groups: dict[str, list[tuple[str, bytes]]], folds: int = 5, s
     This is the number to tune against: the test groups (spam-2, the odd hard-ham half,
     easy-ham-2) must only be measured once a change is chosen.
     """
-    from postvak.filters.spam import Model, SpamContext, SpamSettings, classify, fit, train
+    from postvak.filters.spam import SpamContext, SpamSettings, classify
     from postvak.filters.spam.learn import message_features
 
     settings = settings or SpamSettings()
@@ -138,21 +147,67 @@ def cross_validate(groups: dict[str, list[tuple[str, bytes]]], folds: int = 5, s
     feats = [message_features(raw, settings) for _g, _i, raw in items]
     flagged = {"spam": 0, "easy": 0, "hard": 0}
     totals = {"spam": 0, "easy": 0, "hard": 0}
+    hard_max = float("-inf")
     for k in range(folds):
-        model = Model()
-        examples = [(f, g == "spam") for (g, i, _r), f in zip(items, feats, strict=True) if i % folds != k]
-        for f, is_spam in examples:
-            train(model, f, is_spam)
-        fit(model, examples)
+        model = train_model([(f, g == "spam") for (g, i, _r), f in zip(items, feats, strict=True) if i % folds != k])
         for g, i, raw in items:
             if i % folds == k:
                 totals[g] += 1
-                flagged[g] += classify(raw, context=SpamContext(), global_model=model, settings=settings).is_spam
+                verdict = classify(raw, context=SpamContext(), global_model=model, settings=settings)
+                flagged[g] += verdict.is_spam
+                if g == "hard":
+                    hard_max = max(hard_max, verdict.score)
     return {
         "cv_spam_caught": flagged["spam"] / totals["spam"],
         "cv_easy_ham_fp_rate": flagged["easy"] / totals["easy"],
         "cv_hard_ham_fp_rate": flagged["hard"] / totals["hard"],
         "cv_hard_ham": totals["hard"],
+        "cv_hard_ham_max": hard_max,
+    }
+
+
+def _sender_domain(raw: bytes) -> str:
+    """The From domain's last two labels: one newsletter sender, however many hosts it mails from."""
+    from postvak.filters.spam.message import addresses, domain_of, parse
+
+    found = addresses(parse(raw).header("from"))
+    return ".".join(domain_of(found[0][1]).split(".")[-2:]) if found else ""
+
+
+def sender_cross_validate(groups: dict[str, list[tuple[str, bytes]]], folds: int = 5, settings=None) -> dict[str, float]:
+    """5-fold CV as cross_validate, but the hard ham is split by sender: no fold trains on
+    a newsletter sender whose mail it is scored on.
+
+    A harsher guard for hard-ham false positives than the plain CV, whose hard ham shares
+    senders with its training folds and gave 0 flagged for models that then flagged 2-4 of
+    the 125 test hard ham. Split by sender, the third and fourth attempts' combinations score
+    4-5 here and the kept model 2 (ACCURACY.md); still no sure predictor: the fifth attempt
+    scored 1 here and flagged 2 test hard ham. Training groups only.
+    """
+    from postvak.filters.spam import SpamContext, SpamSettings, classify
+    from postvak.filters.spam.learn import message_features
+
+    settings = settings or SpamSettings()
+    hard_train, _hard_test = split_hard_ham(groups["hard-ham-1"])
+    senders = [_sender_domain(raw) for raw in hard_train]
+    # Largest senders first, dealt round the folds, so the folds are of like size.
+    by_size = sorted(set(senders), key=lambda d: (-senders.count(d), d))
+    fold_of = {d: j % folds for j, d in enumerate(by_size)}
+    others = [(raw, True) for _n, raw in groups["spam-1"]] + [(raw, False) for _n, raw in groups["easy-ham-1"]]
+    other_feats = [message_features(raw, settings) for raw, _s in others]
+    hard_feats = [message_features(raw, settings) for raw in hard_train]
+    scores = []
+    for k in range(folds):
+        examples = [(f, s) for i, (f, (_r, s)) in enumerate(zip(other_feats, others, strict=True)) if i % folds != k]
+        examples += [(f, False) for f, d in zip(hard_feats, senders, strict=True) if fold_of[d] != k]
+        model = train_model(examples)
+        scores += [classify(raw, context=SpamContext(), global_model=model, settings=settings).score
+                   for raw, d in zip(hard_train, senders, strict=True) if fold_of[d] == k]
+    return {
+        "sender_hard_ham": len(scores),
+        "sender_hard_ham_fp": sum(s >= settings.threshold for s in scores),
+        "sender_hard_ham_above_7": sum(s >= 7.0 for s in scores),
+        "sender_hard_ham_max": max(scores),
     }
 
 
@@ -173,16 +228,6 @@ def reroute(spam: bytes, ham: bytes) -> bytes:
         stamp = own[0].rpartition(b";")[2]  # so no Date-vs-arrival rule fires on the transplant
         hops = [h.rpartition(b";")[0] + b";" + stamp if b";" in h else h for h in hops]
     return b"".join(hops) + spam
-
-
-def _train(examples):
-    from postvak.filters.spam import Model, fit, train
-
-    model = Model()
-    for f, is_spam in examples:
-        train(model, f, is_spam)
-    fit(model, examples)
-    return model
 
 
 def later_period_validate(groups: dict[str, list[tuple[str, bytes]]], spam_fraction: float = 0.6,
@@ -211,7 +256,7 @@ def later_period_validate(groups: dict[str, list[tuple[str, bytes]]], spam_fract
                 held[kind].append(raw)
             else:
                 examples.append((message_features(raw, settings), False))
-    model = _train(examples)
+    model = train_model(examples)
     scores = {k: [classify(raw, context=SpamContext(), global_model=model, settings=settings).score for raw in v]
               for k, v in held.items()}
     hams = held["easy"] + held["hard"]
