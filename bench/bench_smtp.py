@@ -128,15 +128,17 @@ def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
 
 # -- Postvak ------------------------------------------------------------------------
 def bench_postvak(quick: bool, only: list[tuple[int, int]] | None = None,
-                  py_spy: str | None = None, gil: bool = False) -> dict[tuple[int, int], tuple[float, float]]:
+                  py_spy: str | None = None, gil: bool = False, workers: int | None = None) -> dict[tuple[int, int], tuple[float, float]]:
     from postvak.store import accounts, mailboxes
 
     dns = DnsResponder()
     dns.add("bench.sender", "TXT", "v=spf1 ip4:127.0.0.1 -all")
     dns.add("_dmarc.bench.sender", "TXT", "v=DMARC1; p=none")
     base = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
-    server = RunningServer(base, env={"POSTVAK_DNS__NAMESERVERS": '["127.0.0.1"]',
-                                      "POSTVAK_DNS__PORT": str(dns.port)})
+    env = {"POSTVAK_DNS__NAMESERVERS": '["127.0.0.1"]', "POSTVAK_DNS__PORT": str(dns.port)}
+    if workers is not None:
+        env["POSTVAK_DELIVERY__FILTER_WORKERS"] = str(workers)
+    server = RunningServer(base, env=env)
     try:
         for u in range(USERS):
             server.add_user(f"u{u}@bench.test", "bench-password-1")
@@ -285,8 +287,9 @@ def main() -> int:
     parser.add_argument("--no-postfix", action="store_true", help="skip the Postfix comparison")
     parser.add_argument("--py-spy", metavar="FILE", help="record the server with py-spy (.svg: flame graph, else raw)")
     parser.add_argument("--gil", action="store_true", help="with --py-spy: only the server's thread holding the GIL")
+    parser.add_argument("--filter-workers", type=int, metavar="N", help="delivery.filter_workers (default: the config's)")
     args = parser.parse_args()
-    ours = bench_postvak(args.quick, args.only, args.py_spy, args.gil)
+    ours = bench_postvak(args.quick, args.only, args.py_spy, args.gil, args.filter_workers)
     theirs = None if args.no_postfix else bench_postfix(args.quick, args.only)
     if theirs:
         print("\nratio postvak/postfix (accept, delivered+visible):")
