@@ -145,7 +145,8 @@ class SmtpHandler:
         arrival = Arrival(client_ip=server.peer_ip, helo=server.session.host_name or None,
                           spf=verdict.spf if verdict else None, dkim=dkim_word(verdict.dkim) if verdict else None,
                           dmarc=verdict.dmarc.result if verdict else None)
-        return await self._hand_over(env, b"".join(headers) + raw, spam_hint=spam_hint, arrival=arrival)
+        headers.append(raw)  # one join: the message is copied once, not twice
+        return await self._hand_over(env, b"".join(headers), spam_hint=spam_hint, arrival=arrival)
 
     async def _auth_checks(self, server: Any, env: Any, content: bytes) -> checks.AuthVerdict | None:
         job = lambda: checks.check_message(  # noqa: E731

@@ -339,7 +339,9 @@ class PostvakSMTP(SMTP):
             reader._buffer[:0] = rest  # type: ignore[attr-defined]
         if too_big:
             return b"", R.S552_MESSAGE_TOO_BIG
-        body = bytes(buf[2:end]) + b"\r\n" if end >= 2 else b""
+        # One copy out of the buffer, the last line's CRLF included (end is the index of
+        # the terminator's CRLF, which ends the message's last line).
+        body = bytes(memoryview(buf)[2:end + 2]) if end >= 2 else b""
         if len(body) > self.max_size:
             return b"", R.S552_MESSAGE_TOO_BIG
         problem = None if clean_line_endings(body) else check_line_endings(body)
