@@ -31,6 +31,9 @@ _DOMAIN = Prepared(select(schema.domains.c.id).where(schema.domains.c.name == bi
 _ACCOUNT = Prepared(select(A.c.id, A.c.address).where(A.c.address == bindparam("address")))
 _ALIAS = Prepared(select(schema.aliases.c.targets).where(schema.aliases.c.alias == bindparam("alias")))
 _MEMBERS = Prepared(select(GM.c.address).join(G).where(G.c.name == bindparam("name")))
+# Every IMAP/POP3 LOGIN and every sender check reads the account row.
+_ACCOUNT_ROW = Prepared(select(A).where(A.c.address == bindparam("address")))
+_ACCOUNT_BY_ID = Prepared(select(A).where(A.c.id == bindparam("id")))
 
 
 # -- domains -----------------------------------------------------------------------
@@ -95,12 +98,12 @@ def add_account(tx: Any, address: str, password_hash: str, quota_bytes: int | No
 
 
 def get_account(tx: Any, address: str) -> Account | None:
-    row = tx.conn.execute(select(A).where(A.c.address == normalize_address(address))).first()
+    row = _ACCOUNT_ROW.first(tx, {"address": normalize_address(address)})
     return _account(row) if row else None
 
 
 def get_account_by_id(tx: Any, account_id: int) -> Account | None:
-    row = tx.conn.execute(select(A).where(A.c.id == account_id)).first()
+    row = _ACCOUNT_BY_ID.first(tx, {"id": account_id})
     return _account(row) if row else None
 
 
