@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from .message import ParsedMessage, addresses, domain_of, strip_urls
@@ -19,6 +20,7 @@ from .types import SpamContext
 
 MIN_WORD = 3
 MAX_WORD = 12
+MAX_CAPS_SCAN = 2000  # shouted words are looked for among this many first alphabetic tokens
 _PUNCT = "\"'`.,;:!?()[]{}<>*_-=+|~^#"
 _HOST_RE = re.compile(r"(?i)\b((?:[a-z0-9-]+\.)+[a-z]{2,})\b")
 _IP_RE = re.compile(r"\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b")
@@ -197,18 +199,40 @@ def style_tokens(text: str) -> Iterator[str]:
     tokens = sample.split()
     if not tokens:
         return
-    alpha = [t for t in tokens if t.isalpha() and len(t) > 2]
+    # A long text repeats most of its words: each distinct one is tested once (counted in C)
+    # and weighted by how often it occurs, which gives the very fractions of a per-token loop.
+    alpha = 0
+    shouted: dict[str, int] = {}  # distinct upper-case alphabetic tokens -> occurrences
+    for t, n in Counter(tokens).items():
+        if len(t) > 2 and t.isalpha():
+            alpha += n
+            if t.isupper():
+                shouted[t] = n
     if alpha:
-        yield f"style:caps%:{_bucket(sum(t.isupper() for t in alpha) / len(alpha))}"
+        yield f"style:caps%:{_bucket(sum(shouted.values()) / alpha)}"
     yield f"style:words:{_log2_bucket(len(tokens))}"
     yield f"style:bang:{_log2_bucket(sample.count('!') + 1)}"
     yield f"style:dollar:{_log2_bucket(sample.count('$') + 1)}"
     # Counted in C: encoding drops exactly the chars above U+007F.
     nonascii = 0 if sample.isascii() else len(sample) - len(sample.encode("ascii", "ignore"))
     yield f"style:8bit%:{_bucket(nonascii / max(1, len(sample)))}"
-    for t in alpha[:2000]:
-        if t.isupper() and len(t) >= 4:
-            yield "caps:" + t.lower()[:MAX_WORD]
+    if alpha > MAX_CAPS_SCAN and shouted:
+        shouted = _first_alpha(tokens)
+    # Tokens are a set downstream: each shouted word once.
+    yield from {"caps:" + t.lower()[:MAX_WORD] for t in shouted if t.isupper() and len(t) >= 4}
+
+
+def _first_alpha(tokens: list[str]) -> dict[str, int]:
+    """The distinct tokens among the first MAX_CAPS_SCAN alphabetic tokens (len > 2) of `tokens`."""
+    first: dict[str, int] = {}
+    seen = 0
+    for t in tokens:
+        if len(t) > 2 and t.isalpha():
+            first[t] = 1
+            seen += 1
+            if seen == MAX_CAPS_SCAN:
+                break
+    return first
 
 
 def body_tokens(msg: ParsedMessage, bigrams: bool = False) -> Iterator[str]:

@@ -73,3 +73,40 @@ def test_body_words_are_the_words_of_the_text() -> None:
         body = set(body_tokens(msg))
         assert set(words(text)) <= body
         assert {t for t in body if not t.startswith(NON_WORD_PREFIXES)} == set(words(text))
+
+
+def reference_style_tokens(text: str) -> list[str]:
+    """style_tokens as it was: one Python pass per token, kept to compare the counted version with."""
+    from postvak.filters.spam.tokenizer import _bucket, _log2_bucket
+
+    sample = text[:50_000]
+    tokens = sample.split()
+    if not tokens:
+        return []
+    out = []
+    alpha = [t for t in tokens if t.isalpha() and len(t) > 2]
+    if alpha:
+        out.append(f"style:caps%:{_bucket(sum(t.isupper() for t in alpha) / len(alpha))}")
+    out.append(f"style:words:{_log2_bucket(len(tokens))}")
+    out.append(f"style:bang:{_log2_bucket(sample.count('!') + 1)}")
+    out.append(f"style:dollar:{_log2_bucket(sample.count('$') + 1)}")
+    nonascii = sum(1 for ch in sample if ord(ch) > 127)
+    out.append(f"style:8bit%:{_bucket(nonascii / max(1, len(sample)))}")
+    out.extend("caps:" + t.lower()[:12] for t in alpha[:2000] if t.isupper() and len(t) >= 4)
+    return out
+
+
+def test_style_tokens_match_the_per_token_loop() -> None:
+    from postvak.filters.spam.tokenizer import style_tokens
+
+    late_shout = " ".join(["quiet"] * 1999 + ["LATE", "LOUDER", "ÉCOLE", "BIG!"] + ["AFTER"] * 50)
+    texts = [
+        "", "   \n ", "ab", "HELLO world", "HELLO! WORLD? ÉCOLE ǅemal ΑΒΓΔ straße STRASSE 12345 AB1C",
+        " ".join(["quiet"] * 1998 + ["EDGE", "EDGE2", "LASTONE", "OVER"]),  # the 2000th alphabetic token and past it
+        " ".join(["quiet"] * 1999 + ["LASTONE"]),
+        late_shout, late_shout * 3, "x " * 30_000 + "SHOUTED WORDS",  # past the 50,000-char sample
+        " ".join(f"word{i} WORD SHOUT{i % 7} $5 !" for i in range(12_000)),
+        "ÀÉÎ " * 20_000, "naïve CAFÉ " * 6_000,
+    ] + [message_body for message_body in SPAM_BODIES + HAM_BODIES]
+    for text in texts:
+        assert set(style_tokens(text)) == set(reference_style_tokens(text)), text[:60]
