@@ -16,7 +16,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .elide import Elided, elide
+from .elide import Elided, body_start, elide
 
 # Only the start of a huge body carries signal; scanning megabytes of base64
 # attachments or text would let one message stall delivery. Per text part, as
@@ -187,13 +187,38 @@ def _split_header_block(raw: bytes) -> bytes:
 def parse(raw: bytes) -> ParsedMessage:
     if raw.startswith(b"From "):  # an mbox separator line is not a header
         raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
-    return _parse(raw, elided=True)
+    body_bytes = _split_header_block(raw)
+    # A long single-part body is only read up to MAX_PART_CHARS, so the parser (a Python
+    # loop over lines) need not see the rest; _parse says when the prefix will not do.
+    start = body_start(raw)
+    if start >= 0 and len(raw) - start > _PREFIX_BODY and not _SPLIT_OR_DECODED.search(raw, 0, start):
+        parsed = _parse(raw[: start + _PREFIX_BODY], elided=True, body_bytes=body_bytes, whole=False)
+        if parsed is not None:
+            return parsed
+    return _parse(raw, elided=True, body_bytes=body_bytes, whole=True)  # type: ignore[return-value]
 
 
-def _parse(raw: bytes, *, elided: bool) -> ParsedMessage:
+# Content-Transfer-Encodings get_payload(decode=True) decodes; any other gives the body bytes as they are.
+_DECODED_CTES = frozenset(("quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"))
+# Body bytes a prefix parse keeps: more than a part's cut, so the decoded payload is still
+# longer than MAX_PART_CHARS (and so cut at the same place) exactly when the whole one is.
+_PREFIX_BODY = MAX_PART_CHARS + 1024
+# What in a header block may rule the prefix out (checked exactly after the parse): looked
+# for first, so that a multipart message is not parsed twice.
+_SPLIT_OR_DECODED = re.compile(rb"(?i)multipart|message/|quoted-printable|base64|uu")
+
+
+def _parse(raw: bytes, *, elided: bool, body_bytes: bytes | None = None, whole: bool = True) -> ParsedMessage | None:
+    """`whole` False: raw is a message's first bytes; None when its parse could differ from the whole's."""
     # Attachments are never decoded, so their base64 need not go through the parser.
     reduced = elide(raw) if elided else Elided(raw)
     msg = email.message_from_bytes(reduced.raw, policy=email.policy.compat32)
+    # The header block is whole in the prefix, so the tree is the same (one leaf) unless the
+    # Content-Type makes the parser split the body; an identity-encoded leaf's payload is then
+    # a prefix of the whole body, of which only the first MAX_PART_CHARS bytes are used.
+    if not whole and (msg.get_content_maintype() in ("multipart", "message")
+                      or str(msg.get("content-transfer-encoding", "")).lower() in _DECODED_CTES):
+        return None
     headers = []
     for name, value in msg.items():
         if not isinstance(value, str):
@@ -234,7 +259,7 @@ def _parse(raw: bytes, *, elided: bool) -> ParsedMessage:
                 # get_payload() gives the parsed text itself only when it is all ASCII; 8-bit
                 # text around a placeholder is rare, so parse the whole message then.
                 if not undecoded.isascii():
-                    return _parse(raw, elided=False)
+                    return _parse(raw, elided=False, body_bytes=body_bytes, whole=whole)
                 part.set_payload(reduced.restore(undecoded))
         try:
             payload = part.get_payload(decode=True)
@@ -268,7 +293,7 @@ def _parse(raw: bytes, *, elided: bool) -> ParsedMessage:
         content_types=tuple(ctypes),
         charsets=tuple(charsets),
         filenames=tuple(filenames),
-        body_bytes=_split_header_block(raw),
+        body_bytes=_split_header_block(raw) if body_bytes is None else body_bytes,
         html_marks=tuple(dict.fromkeys(marks)),
         encodings=tuple(encodings),
     )

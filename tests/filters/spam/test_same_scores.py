@@ -110,3 +110,66 @@ def test_style_tokens_match_the_per_token_loop() -> None:
     ] + [message_body for message_body in SPAM_BODIES + HAM_BODIES]
     for text in texts:
         assert set(style_tokens(text)) == set(reference_style_tokens(text)), text[:60]
+
+
+def long_messages() -> list[bytes]:
+    """Messages whose body passes the prefix a single-part parse keeps, of every kind that parse must get right."""
+    from postvak.filters.spam.message import _PREFIX_BODY
+
+    head = "From: a@example.org\r\nTo: b@example.net\r\nSubject: long\r\n"
+    utf8 = "Grüße aus München — ünïcödé " * 4000
+    b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n" * 1500
+    out = []
+    for ctype, cte, body in [
+        ("text/plain; charset=utf-8", "8bit", utf8),
+        ("text/plain; charset=iso-8859-1", "8bit", "caf\xe9 cr\xe8me " * 9000),
+        ("text/plain", None, "LOOK at THIS offer NOW\r\n" * 5000),
+        ("text/plain", "quoted-printable", "caf=C3=A9 soft=\r\nbreak " * 8000),
+        ("text/plain; charset=utf-8", "base64", b64),
+        ("text/plain", "7bit", b64),  # base64-looking lines in an identity body: elided and restored
+        ("text/html", "7bit", '<html><body><a href="http://x.example/p">click here</a> <p>offer</p>' * 2000),
+        ("text/plain", "7bit", "<html><body><p>sniffed <br> as <div> html</div>" * 2500),
+        ('multipart/alternative; boundary="b1"', None,
+         "--b1\r\nContent-Type: text/plain\r\n\r\n" + "plain words " * 6000 + "\r\n--b1\r\nContent-Type: text/html\r\n\r\n"
+         + "<p>html words</p> " * 4000 + "\r\n--b1--\r\n"),
+        ("message/rfc822", None, "Subject: inner\r\n\r\n" + "inner words " * 6000),
+        ("application/octet-stream", None, "binary-ish " * 6000),
+    ]:
+        extra = f"Content-Type: {ctype}\r\n" + (f"Content-Transfer-Encoding: {cte}\r\n" if cte else "")
+        out.append((head + extra + "\r\n" + body).encode("utf-8" if "utf-8" in ctype or cte != "8bit" else "latin-1"))
+    plain = (head + "\r\n").encode()
+    for n in (_PREFIX_BODY - 1, _PREFIX_BODY, _PREFIX_BODY + 1, MAX_PART + 1023, MAX_PART + 1025):
+        out.append(plain + b"x" * n)  # around the prefix's edge and the part's cut
+    # A UTF-8 character split by the part's cut, and one split by the prefix's end.
+    for at in (MAX_PART - 1, _PREFIX_BODY - 1):
+        out.append(plain.replace(b"long", b"split").replace(b"\r\n\r\n", b"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+                   + b"a" * at + "é".encode() + b" tail" * 3000)
+    out.append(b"From: a@example.org\nSubject: lf only\n\n" + b"line of text here\n" * 6000)
+    out.append(b"From: a@example.org\rSubject: cr only\r\r" + b"line of text here\r" * 6000)
+    out.append(b"Subject: no blank line\r\n" + b"header-looking: line\r\n" * 5000)
+    return out
+
+
+MAX_PART = 50_000
+
+
+def test_a_long_single_part_parses_as_the_whole_message() -> None:
+    """parse() reads only a prefix of a long single-part body; the result is the whole message's parse."""
+    from postvak.filters.spam.message import MAX_PART_CHARS, _parse
+
+    assert MAX_PART == MAX_PART_CHARS
+    for raw in long_messages():
+        whole = _parse(raw, elided=True)
+        assert parse(raw) == whole, raw[:80]
+
+
+def test_body_start_is_after_the_first_empty_line() -> None:
+    from postvak.filters.spam.elide import body_start
+
+    def reference(raw: bytes) -> int:
+        ends = [i + len(sep) for sep in (b"\n\n", b"\n\r\n") if (i := raw.find(sep)) >= 0]
+        return min(ends) if ends else -1
+
+    for raw in [b"", b"\n", b"\n\n", b"a\r\n\r\nb", b"a\n\nb\r\n\r\n", b"a\r\n\r\n\n\nb", b"a\n\r\r\n\n", b"a\r\n\n",
+                b"a\n\r\n\n", b"a\r\rb", *long_messages(), *corpus_messages()]:
+        assert body_start(raw) == reference(raw), raw[:40]
