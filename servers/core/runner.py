@@ -4,7 +4,10 @@ Writes go to ONE writer thread that drains its queue and commits the whole batch
 once (`Store.write_batch`, a SAVEPOINT per job): one fsync for many deliveries. On
 this 2-core machine that measured several times faster than a transaction per thread
 and than SQLAlchemy's async engine (see README, "Why a writer thread"). Reads run on
-a small thread pool; SQLite in WAL mode lets them proceed beside the writer.
+a few reader threads on one queue; SQLite in WAL mode lets them proceed beside the writer.
+A read is handed over as (job, asyncio future) and settled with one call_soon_threadsafe:
+run_in_executor's concurrent future and the chaining between the two futures cost
+17-40 us per call against 10-15 us (in-process, 20 tasks x 2000 no-op reads).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from postvak.servers.core.logs import LOGGER_NAME, EventLogger
@@ -43,7 +45,10 @@ class StoreRunner:
         # store offers that (test doubles may not).
         make_writer = getattr(store, "writer", None)
         self._batch_writer = make_writer() if make_writer is not None else store
-        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="store-read")
+        self._reads: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._readers = [
+            threading.Thread(target=self._read_loop, name=f"store-read_{i}", daemon=True) for i in range(readers)
+        ]
         self._writer = threading.Thread(target=self._write_loop, name="store-write", daemon=True)
         self._writer.start()
         self._closed = False
@@ -54,9 +59,33 @@ class StoreRunner:
         self._local = threading.local()
         self._kept: list[Any] = []  # every reader thread's Store.reader(), closed in close()
         self._reader_lock = threading.Lock()
+        for thread in self._readers:
+            thread.start()
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await self._loop.run_in_executor(self._readers, self._read, fn, args, kwargs)
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._reads.put((self._read, (fn, args, kwargs), future))
+        return await future
+
+    def _read_loop(self) -> None:
+        while True:
+            item = self._reads.get()
+            if item is _STOP:
+                return
+            call, args, future = item
+            if future.cancelled():  # the caller is gone (e.g. its connection closed)
+                continue
+            try:
+                result = call(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task, as an executor does
+                result = exc
+            self._settle_soon(_settle, future, result)
+
+    def _settle_soon(self, settle: Callable[..., None], *args: Any) -> None:
+        try:
+            self._loop.call_soon_threadsafe(settle, *args)
+        except RuntimeError:  # the loop is closed: nobody awaits the result any more
+            pass
 
     def _read(self, fn: Callable[..., T], args: Any, kwargs: Any) -> T:
         """On a reader thread: its own kept connection (Store.reader), when the store has one."""
@@ -79,7 +108,9 @@ class StoreRunner:
 
     async def offload(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """CPU-bound or blocking work that is not a transaction (hashing, blob reads)."""
-        return await self._loop.run_in_executor(self._readers, lambda: fn(*args, **kwargs))
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._reads.put((lambda: fn(*args, **kwargs), (), future))
+        return await future
 
     def _write_loop(self) -> None:
         while True:
@@ -111,8 +142,8 @@ class StoreRunner:
         except Exception as exc:  # the commit itself failed: every job in it failed
             self._log.error("store.batch_failed", jobs=len(batch), error=repr(exc))
             results = [exc] * len(batch)
-        for (_, _, _, future), result in zip(batch, results, strict=True):
-            self._loop.call_soon_threadsafe(_settle, future, result)
+        # One wake-up of the reactor for the whole batch, not one per job.
+        self._settle_soon(_settle_all, [(future, result) for (_, _, _, future), result in zip(batch, results, strict=True)])
 
     def close(self, timeout: float = 10.0) -> None:
         """Finish queued writes (bounded), then stop the threads."""
@@ -123,11 +154,30 @@ class StoreRunner:
         self._writer.join(timeout)
         if self._batch_writer is not self.store and not self._writer.is_alive():
             self._batch_writer.close()
-        self._readers.shutdown(wait=True, cancel_futures=True)
+        self._stop_readers(timeout)
         with self._reader_lock:
             kept, self._kept = self._kept, []
         for reader in kept:
             reader.close()
+
+    def _stop_readers(self, timeout: float) -> None:
+        """Cancel the reads not started yet, let running ones finish (bounded)."""
+        while True:
+            try:
+                item = self._reads.get_nowait()
+            except queue.Empty:
+                break
+            if item is not _STOP:
+                self._settle_soon(item[2].cancel)
+        for _ in self._readers:
+            self._reads.put(_STOP)
+        for thread in self._readers:
+            thread.join(timeout)
+
+
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Any]]) -> None:
+    for future, result in settled:
+        _settle(future, result)
 
 
 def _settle(future: asyncio.Future[Any], result: Any) -> None:
