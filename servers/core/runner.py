@@ -13,6 +13,7 @@ run_in_executor's concurrent future and the chaining between the two futures cos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -82,10 +83,8 @@ class StoreRunner:
             self._settle_soon(_settle, future, result)
 
     def _settle_soon(self, settle: Callable[..., None], *args: Any) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody awaits the result any more
             self._loop.call_soon_threadsafe(settle, *args)
-        except RuntimeError:  # the loop is closed: nobody awaits the result any more
-            pass
 
     def _read(self, fn: Callable[..., T], args: Any, kwargs: Any) -> T:
         """On a reader thread: its own kept connection (Store.reader), when the store has one."""
