@@ -53,9 +53,12 @@ class ChangeBus:
 
         return unsubscribe
 
-    def subscribe_all(self, callback: Callback) -> Callable[[], None]:
+    def subscribe_all(self, callback: Callback, listen: bool = False) -> Callable[[], None]:
         """callback(list[Change]) for every committed change of any account (the
-        background indexer's wake-up); returns unsubscribe(). Does not start LISTEN."""
+        background indexer's wake-up); returns unsubscribe(). Hears other processes'
+        commits only once some subscriber started the listener: listen=True starts it."""
+        if listen and self._on_subscribe is not None:
+            self._on_subscribe()
         with self._lock:
             self._next += 1
             token = self._next

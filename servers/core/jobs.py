@@ -101,8 +101,8 @@ def fulltext_indexer(ctx: Any) -> Stop:
     """Full-text index off the delivery path: the terms are computed by a read job
     (store.search.pending_terms, a reader thread) and inserted by a short write job
     (store_terms), so deliveries' commits never queue behind tokenizing. Woken by
-    committed new mail (and ctx.extras["index_kick"]()), and every minute for work
-    another process left. While deliveries are in flight it yields: it waits for a
+    committed new mail, this process's or another's (and ctx.extras["index_kick"]()),
+    and every minute in case a wake-up was missed. While deliveries are in flight it yields: it waits for a
     quiet moment (at most DEFER seconds), then between full batches it rests twice
     as long as the batch took, so it uses at most a third of the time under load and
     still catches up (indexing costs far less per message than accepting it)."""
@@ -122,7 +122,9 @@ def fulltext_indexer(ctx: Any) -> Stop:
         return getattr(getattr(ctx, "delivery", None), "in_flight", 0) > 0
 
     ctx.extras["index_kick"] = kick
-    unsubscribe = ctx.store.changes.subscribe_all(on_changes)
+    # Listening: new mail another process committed (the CLI, a second server on the same
+    # store) is indexed within INDEX_SETTLE, not at the next minute's look.
+    unsubscribe = ctx.store.changes.subscribe_all(on_changes, listen=True)
 
     async def drain() -> None:
         deadline = ctx.loop.time() + INDEX_DEFER

@@ -191,3 +191,53 @@ def test_the_serve_job_indexes_after_deliveries(alice) -> None:
 
     pending, found = asyncio.run(scenario())
     assert pending == 0 and found == 450
+
+
+def _ingest_elsewhere(url: str, blob_dir: str, account_id: int, mailbox_id: int) -> None:
+    from postvak.store import open_store
+
+    other = open_store(url, blob_backend="files", blob_dir=blob_dir)
+    try:
+        other.write(messages.ingest, account_id, mailbox_id, make_raw(1, subject="from elsewhere"))
+    finally:
+        other.close()
+
+
+def test_the_serve_job_indexes_mail_another_process_committed(alice, tmp_store_url, tmp_path) -> None:
+    """New mail from another process (the CLI, a second server) wakes the indexer through
+    the change listener, not only its once-a-minute look."""
+    import asyncio
+    import multiprocessing as mp
+    from types import SimpleNamespace
+
+    from postvak.servers.core import jobs
+    from postvak.servers.core.logs import EventLogger
+    from postvak.servers.core.runner import StoreRunner
+
+    store, acct, inbox = alice
+
+    async def scenario() -> tuple[int, int, int]:
+        loop = asyncio.get_running_loop()
+        runner = StoreRunner(store, loop)
+        ctx = SimpleNamespace(store=store, runner=runner, loop=loop, log=EventLogger(), extras={})
+        stop = jobs.fulltext_indexer(ctx)
+        try:
+            await asyncio.sleep(0.5)  # the job's first (empty) run is over: only a wake-up brings it back
+            proc = mp.get_context("spawn").Process(
+                target=_ingest_elsewhere, args=(tmp_store_url, str(tmp_path / "blobs"), acct.id, inbox.id))
+            proc.start()
+            await asyncio.to_thread(proc.join, 60)
+            pending_after_commit = await runner.read(search.pending_count)
+            for _ in range(100):  # bounded: 10 s, well inside the minute the job would otherwise wait
+                if await runner.read(search.pending_count) == 0:
+                    break
+                await asyncio.sleep(0.1)
+            found = await runner.read(search.search_terms, [inbox.id], "elsewhere", 10)
+            return pending_after_commit, await runner.read(search.pending_count), len(found)
+        finally:
+            await stop()
+            runner.close()
+
+    pending_after_commit, pending, found = asyncio.run(scenario())
+    assert pending_after_commit == 1  # the other process's message arrived unindexed
+    assert pending == 0 and found == 1
