@@ -12,7 +12,7 @@ committed by any process"), timed from the commit, not from a burst of APPENDs:
 
 --watchers sessions of the receiving user and --background idle IDLE sessions of other
 users stay open throughout, as on a server with many idle clients. Rounds are spaced by a
-random 150-350 ms so they fall at every phase of the polling. Monotonic clocks are
+random 150-350 ms so they fall at every phase of the polling. CLOCK_MONOTONIC is
 system-wide on Linux, so the two processes' times compare. Bounded: --rounds per kind, a
 deadline on every wait.
 
@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_imap import CMD_TIMEOUT, Client, msg, p, start_postvak  # noqa: E402 - the IMAP bench's shared helpers
-from bench_imap_idle import open_idle  # noqa: E402
+from bench_imap_idle import open_idle, wait_exists  # noqa: E402
 
 WAIT_S = 5.0  # a wake-up later than this counts as missed
 
@@ -58,22 +58,6 @@ store.close()
 """
 
 
-async def first_exists(c: Client, deadline: float) -> float | None:
-    """The monotonic time this session reads an EXISTS (None: not before the deadline)."""
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        try:
-            line = await asyncio.wait_for(c.r.readline(), left)
-        except TimeoutError:
-            return None
-        if not line:
-            return None
-        if line.startswith(b"* ") and line.rstrip().endswith(b" EXISTS"):
-            return time.monotonic()
-
-
 async def rounds(kind: str, watchers: list[Client], commit_one, n: int) -> tuple[list[float], int]:  # noqa: ANN001
     """n deliveries, each timed from its commit until every watcher has its EXISTS."""
     wake_ms: list[float] = []
@@ -81,13 +65,15 @@ async def rounds(kind: str, watchers: list[Client], commit_one, n: int) -> tuple
     for k in range(n):
         await asyncio.sleep(random.uniform(0.15, 0.35))
         deadline = time.monotonic() + WAIT_S
-        waits = [asyncio.ensure_future(first_exists(c, deadline)) for c in watchers]
-        committed = await commit_one(k)
-        for seen in await asyncio.gather(*waits):
-            if seen is None:
+        # t0 = 0: wait_exists gives the perf_counter time of the EXISTS, in ms; on Linux that
+        # is CLOCK_MONOTONIC, the clock the committing process reads too.
+        waits = [asyncio.ensure_future(wait_exists(c, 0.0, deadline)) for c in watchers]
+        committed_ms = 1000 * await commit_one(k)
+        for seen_ms in await asyncio.gather(*waits):
+            if seen_ms is None:
                 missed += 1
             else:
-                wake_ms.append((seen - committed) * 1000)
+                wake_ms.append(seen_ms - committed_ms)
     xs = [x / 1000 for x in wake_ms]  # p() takes seconds
     print(f"  {kind}: n={len(xs)} p50={p(xs, 0.5):.1f}ms p99={p(xs, 0.99):.1f}ms "
           f"max={max(wake_ms, default=float('nan')):.1f}ms missed={missed}", flush=True)
