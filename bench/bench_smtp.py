@@ -102,13 +102,14 @@ def own_cpu_s(pid: int) -> tuple[float, float]:
 def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
                cpu: Callable[[], float] | None = None,
                only: list[tuple[int, int]] | None = None,
-               main_cpu: Callable[[], tuple[float, float]] | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+               main_cpu: Callable[[], tuple[float, float]] | None = None,
+               messages: int | None = None) -> dict[tuple[int, int], tuple[float, float]]:
     """`cpu`: CPU seconds of the server's process tree; its cost per message is printed
     too, which a shared machine's load distorts less than the rates. `main_cpu`: the
     main process alone (the rest is the filter worker's)."""
     results = {}
     for size, sessions in only or MATRIX:
-        total = (100 if size > 10000 else 250) if quick else (300 if size > 10000 else 1000)
+        total = messages or ((100 if size > 10000 else 250) if quick else (300 if size > 10000 else 1000))
         before = count()
         cpu0 = cpu() if cpu else 0.0
         main0 = main_cpu() if main_cpu else (0.0, 0.0)
@@ -128,7 +129,8 @@ def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
 
 # -- Postvak ------------------------------------------------------------------------
 def bench_postvak(quick: bool, only: list[tuple[int, int]] | None = None,
-                  py_spy: str | None = None, gil: bool = False, workers: int | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+                  py_spy: str | None = None, gil: bool = False, workers: int | None = None,
+                  messages: int | None = None) -> dict[tuple[int, int], tuple[float, float]]:
     from postvak.store import accounts, mailboxes
 
     dns = DnsResponder()
@@ -158,7 +160,7 @@ def bench_postvak(quick: bool, only: list[tuple[int, int]] | None = None,
             spy = _start_py_spy(pid, py_spy, gil) if py_spy else None
             try:
                 results = run_matrix("postvak", server.port("smtp"), count, quick, lambda: tree_cpu_s(pid), only,
-                                     lambda: own_cpu_s(pid))
+                                     lambda: own_cpu_s(pid), messages)
             finally:
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
@@ -192,7 +194,8 @@ def free_port() -> int:
     raise RuntimeError("no free port")
 
 
-def bench_postfix(quick: bool, only: list[tuple[int, int]] | None = None) -> dict[tuple[int, int], tuple[float, float]] | None:
+def bench_postfix(quick: bool, only: list[tuple[int, int]] | None = None,
+                  messages: int | None = None) -> dict[tuple[int, int], tuple[float, float]] | None:
     postfix = shutil.which("postfix") or ("/usr/sbin/postfix" if Path("/usr/sbin/postfix").exists() else None)
     if postfix is None or os.geteuid() != 0:
         print("postfix: not installed (apt-get install -y postfix) or not root; comparison skipped")
@@ -258,7 +261,7 @@ def bench_postfix(quick: bool, only: list[tuple[int, int]] | None = None) -> dic
         master_pid = int(master.read_text().split()[0]) if master.exists() else 0
         try:
             return run_matrix("postfix", port, count, quick, (lambda: tree_cpu_s(master_pid)) if master_pid else None,
-                              only)
+                              only, messages=messages)
         except RuntimeError as exc:
             tail = (base / "maillog").read_text(errors="replace").strip().splitlines()[-5:]
             print(f"postfix: {exc}; its log ends:\n  " + "\n  ".join(tail))
@@ -288,9 +291,11 @@ def main() -> int:
     parser.add_argument("--py-spy", metavar="FILE", help="record the server with py-spy (.svg: flame graph, else raw)")
     parser.add_argument("--gil", action="store_true", help="with --py-spy: only the server's thread holding the GIL")
     parser.add_argument("--filter-workers", type=int, metavar="N", help="delivery.filter_workers (default: the config's)")
+    parser.add_argument("--messages", type=int, metavar="N",
+                        help="messages per combination (default 1000 at 4 KB, 300 at 100 KB): more samples for --py-spy")
     args = parser.parse_args()
-    ours = bench_postvak(args.quick, args.only, args.py_spy, args.gil, args.filter_workers)
-    theirs = None if args.no_postfix else bench_postfix(args.quick, args.only)
+    ours = bench_postvak(args.quick, args.only, args.py_spy, args.gil, args.filter_workers, args.messages)
+    theirs = None if args.no_postfix else bench_postfix(args.quick, args.only, args.messages)
     if theirs:
         print("\nratio postvak/postfix (accept, delivered+visible):")
         for key, (acc, e2e) in ours.items():
