@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from twisted.internet import interfaces, protocol
+from twisted.protocols.tls import TLSMemoryBIOProtocol
 from zope.interface import implementer
 
 from postvak.servers.core.logs import EventLogger
 
 _session_ids = itertools.count(1)
 TLS_CLOSE_GRACE_SECONDS = 0.2
+HELD_MAX = 64 * 1024  # held writes go out once they reach this much (bounded memory per session)
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,21 @@ class SessionIO:
         return self._adapter.closed
 
     def write(self, data: bytes) -> None:
-        if not self._adapter.closed:
-            self._adapter.raw_transport.write(data)
+        self._adapter.write(data)
+
+    def hold(self) -> None:
+        """From now on writes are held until ``push()`` (or 64 KiB), then sent as one write:
+        one TLS record per reply instead of one per line. ``drain``, ``start_tls`` and
+        ``close`` push first, so held bytes never wait behind them."""
+        self._adapter.hold()
+
+    def push(self) -> None:
+        """Send the held writes now (writes stay held afterwards)."""
+        self._adapter.push()
 
     async def drain(self) -> None:
         """Wait until the transport buffer has room (the peer reads slower than we write)."""
+        self._adapter.push()
         paused = self._adapter.paused
         if paused is not None:
             await paused.wait()
@@ -109,6 +121,8 @@ class SessionProtocol(protocol.Protocol):
         self.paused: asyncio.Event | None = None
         self.peer = Peer("", 0)
         self.local_port = 0
+        self.held: list[bytes] | None = None  # see SessionIO.hold
+        self.held_size = 0
 
     @property
     def raw_transport(self) -> Any:
@@ -145,9 +159,48 @@ class SessionProtocol(protocol.Protocol):
             self.log.error("session.crash", exc_info=True)
             self.close()
 
+    def write(self, data: bytes) -> None:
+        if self.closed:
+            return
+        held = self.held
+        if held is None:
+            self.raw_transport.write(data)
+            return
+        held.append(data)
+        self.held_size += len(data)
+        if self.held_size >= HELD_MAX:
+            self.push()
+
+    def hold(self) -> None:
+        if self.held is None:
+            self.held = []
+
+    def push(self) -> None:
+        held = self.held
+        if not held:
+            return
+        data = b"".join(held)
+        held.clear()
+        self.held_size = 0
+        if self.closed:
+            return
+        # Twisted's TLS transport aggregates small writes and sends them from a timer on the
+        # next reactor turn (a DelayedCall per reply, and the reply waits a turn). Held
+        # writes are already one write per reply: it goes straight to the TLS connection.
+        # Every write of a holding session comes here, so nothing waits in the aggregator.
+        transport = self.raw_transport
+        tls = transport if isinstance(transport, TLSMemoryBIOProtocol) else None
+        if tls is None and getattr(transport, "TLS", False):  # listenSSL / startTLS: the layer is the transport's protocol
+            tls = getattr(transport, "protocol", None)
+        if isinstance(tls, TLSMemoryBIOProtocol):
+            TLSMemoryBIOProtocol.write(tls, data)
+        else:
+            transport.write(data)
+
     def start_tls(self) -> None:
         if self.tls_active:
             return
+        self.push()  # the reply to STARTTLS goes out in the clear, before the handshake
         self.raw_transport.startTLS(self.tls_options)
         self.tls_active = True
         self.log.info("starttls")
@@ -155,6 +208,7 @@ class SessionProtocol(protocol.Protocol):
     def close(self) -> None:
         if self.closed:
             return
+        self.push()
         self.raw_transport.loseConnection()
         if self.tls_active:
             # Twisted's TLS close waits for the peer's close_notify; many clients

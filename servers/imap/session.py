@@ -99,6 +99,9 @@ class _Inbox:
     def clear(self) -> None:
         self._items.clear()
 
+    def empty(self) -> bool:
+        return not self._items
+
     async def get(self, timeout: float) -> Event | None:
         """The next event; TimeoutError when none comes within ``timeout`` seconds."""
         while not self._items:
@@ -195,8 +198,12 @@ class ImapSession:
         from postvak.servers.imap.commands.auth import capabilities
 
         self.io = io
+        # Writes are held and pushed once per reply (adapter.SessionIO.hold): whenever the
+        # session is about to wait for the client, it pushes first.
+        io.hold()
         caps = capabilities(self)
         io.write(fmt.untagged("OK", "Postvak IMAP4 ready", codes.capability(caps)))
+        io.push()
         self._task = asyncio.ensure_future(self._worker())
 
     def data_received(self, data: bytes) -> None:
@@ -205,6 +212,7 @@ class ImapSession:
             if isinstance(event, NeedLiteral):
                 # RFC 9051 7.5: the client waits for this before sending the literal octets.
                 self.io.write(fmt.continuation("Ready for literal"))
+                self.io.push()
                 continue
             if isinstance(event, (Done, ContinuationLine)) or (
                 self._waiter is not None and isinstance(event, BadCommand) and event.tag is None
@@ -237,6 +245,7 @@ class ImapSession:
 
     def line_future(self) -> asyncio.Future[Event]:
         """``next_line`` as a future, for IDLE to wait on together with changes."""
+        self.io.push()  # the continuation request the client answers
         self._waiter = asyncio.get_running_loop().create_future()
         return self._waiter
 
@@ -325,6 +334,7 @@ class ImapSession:
         """True when the selected mailbox changed (no wake-up is lost: ``stale`` is checked first);
         False after ``timeout`` seconds or once ``until`` is done. One future and one timer, no
         task: IDLE sessions wait here, a thousand at a time."""
+        self.io.push()
         state = self.state
         if isinstance(state, Selected) and state.view.stale:
             return True
@@ -354,6 +364,8 @@ class ImapSession:
     # --- the worker --------------------------------------------------------------------
     async def _worker(self) -> None:
         while True:
+            if self._queue.empty():  # pipelined commands' replies go out together
+                self.io.push()
             try:
                 event = await self._queue.get(self._inactivity_timeout())
             except TimeoutError:

@@ -51,6 +51,12 @@ class FakeIO:
         if not self.closed:
             self.out += data
 
+    def hold(self) -> None:
+        pass  # writes land in `out` at once; SessionIO holds them until push()
+
+    def push(self) -> None:
+        pass
+
     async def drain(self) -> None:
         await asyncio.sleep(0)
 
