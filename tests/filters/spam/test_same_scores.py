@@ -200,3 +200,67 @@ def test_url_regex_matches_as_before() -> None:
     for text in nasty_texts(alphabet):
         assert URL_RE.findall(text) == before.findall(text), text[:80]
         assert URL_RE.sub(" ", text) == before.sub(" ", text), text[:80]
+
+
+def test_money_patterns_match_as_before() -> None:
+    import re
+
+    from postvak.filters.spam.rules import money
+
+    big = re.compile(r"(?i)\$\s?\d{1,3}(?:,\d{3})+|\$\s?\d+\s?(?:million|thousand|k)\b|\b\d+(?:,\d{3})*\s+dollars\b")
+    percent = re.compile(r"\b\d{2,3}\s?%")
+    alphabet = list("$ 1234,0%_a\u00e9\n\u0661\u00b2kK\u212a.") + [" dollars", " DOLLARS", " dollar\u017f", " million", "Thousand", ",000", "100%"]
+    for text in nasty_texts(alphabet):
+        fast = bool(("$" in text and money._BIG_MONEY_SIGN.search(text)) or money._BIG_MONEY_WORD.search(text))
+        assert fast == bool(big.search(text)), text[:80]
+        assert money._PERCENT.findall(text) == percent.findall(text), text[:80]
+
+
+def test_mixed_script_needs_a_cyrillic_letter() -> None:
+    from postvak.filters.spam.rules import obfuscation
+
+    alphabet = list("ab \u0430\u0431\u04ff\u0400\u0500\u00e9_1.") + ["paypal", "p\u0430ypal", "\u0430\u0431\u0432"]
+    for text in nasty_texts(alphabet):
+        assert bool(obfuscation._MIXED_SCRIPT.search(text)) == bool(obfuscation._CYRILLIC.search(text) and obfuscation._MIXED_SCRIPT.search(text))
+
+
+PHRASE_PIECES = [
+    "click here", "click  below", "click on the link", "to be removed", "to remove", "remove me", "removal", "unsubscribe",
+    "this is not spam", "this isnt a spam", "not a spam", "not unsolicited", "opt-in", "opted in", "you received this",
+    "you are receiving this", "bill s. 1618", "bill s1618", "section 301", "guaranteed", "guarantee", "risk-free", "money back",
+    "earn $", "earn $cash", "cash", "100% free", "1100% free", "800-555-1234", "1-800-555-1234", "(888) 555-1234",
+    " 877.555.1234", "8000-555-1234", "800-555-12345", "1866 555 1234", "debt", "refinance", "mortgage", "call now",
+    "free gift", "dear friend", "credit card", "no cost", "no obligation", "work at home", "weight loss", "extra income",
+    "reply", "send", "email", "e-mail", "mail", "subject", "title", "delete", "subject: remove", "subject line \"remove",
+    "a", "_", "-", ".", " ", "\n", "$", "%", "1", "8", "0", "\u00e9", "x", "(", ")",
+]
+
+
+def test_phrases_are_found_as_by_the_single_pattern() -> None:
+    import re
+
+    from postvak.filters.spam.rules import phrases
+
+    before = re.compile(
+        r"\b(?:(?P<click>click\s+(?:here|below|on\s+the\s+link))"
+        r"|(?P<remove>to\s+(?:be\s+)?removed?|removal|remove\s+(?:me|yourself)|unsubscribe)"
+        r"|(?P<notspam>this\s+(?:is\s+not|isn'?t)\s+(?:a\s+)?spam|not\s+(?:an?\s+)?(?:unsolicited|spam)|opt(?:ed)?[- ]in"
+        r"|you\s+(?:are\s+receiving|received)\s+this|bill\s+s\.?\s*1618|section\s+301)"
+        r"|(?P<sales>guaranteed?|risk[- ]free|no\s+obligation|money[- ]back|act\s+now|limited\s+time|order\s+(?:now|today)"
+        r"|call\s+(?:now|today)|free\s+(?:gift|trial|info|quote|consultation)|100%\s+free|special\s+(?:offer|promotion)"
+        r"|dear\s+(?:friend|sir|madam)|credit\s+card|no\s+cost|lowest\s+(?:price|rate)|work\s+(?:from|at)\s+home"
+        r"|earn\s+\$|extra\s+income|mortgage|viagra|refinanc|debt|weight\s+loss|cash)"
+        r"|(?P<tollfree>1?[-. ]?\(?8(?:00|88|77|66)[-). ]+\d{3}[-. ]\d{4}))\b")
+    remove_by_reply = re.compile(
+        r"(?:reply|send|e-?mail)[^.\n]{0,60}\b(?:remove|unsubscribe|delete)\b[^.\n]{0,40}\b(?:subject|title)\b"
+        r"|subject\s*(?:line)?\s*[:\"']*\s*\"?remove")
+    edges = ["mail remove subject", "email: to remove, reply with remove in the subject", "e-mail delete title",
+             "gmail unsubscribe subject", "e mail remove subject", "send remove. subject", "reply\nremove subject",
+             "replying removed subject", "subject:remove", "subject line: \"remove"]
+    for text in edges + nasty_texts(PHRASE_PIECES, count=20_000):
+        text = text.lower()
+        seen: dict[str, set[str]] = {}
+        for match in before.finditer(text):
+            seen.setdefault(match.lastgroup or "", set()).add(match.group())
+        assert phrases.phrases(text) == seen, text[:80]
+        assert bool(phrases._REMOVE_BY_REPLY.search(text)) == bool(remove_by_reply.search(text)), text[:80]
