@@ -17,10 +17,15 @@ MANY_IMAGES = 3
 FEW_WORDS = 200
 VERY_FEW_WORDS = 50
 MANY_ENTITIES = 20
-_TINY_FONT = re.compile(rb"<font[^>]*size\s*=\s*[\"']?[-+]?[01]\b|font-size\s*:\s*[0-6]px")
+# Each pattern starts with a literal the regex engine jumps to (an alternation or a leading
+# class has it try every position): the tiny font's two forms are searched apart, and a
+# comment inside a word is found from its "<!--" with the letter before it as a lookbehind;
+# both find a match exactly when <font[^>]*size..|font-size.. and [a-z]<!--..-->[a-z] did.
+_TINY_FONT_TAG = re.compile(rb"<font[^>]*size\s*=\s*[\"']?[-+]?[01]\b")
+_TINY_FONT_STYLE = re.compile(rb"font-size\s*:\s*[0-6]px")
 _WHITE = re.compile(rb"color\s*=\s*[\"']?#?(?:fff(?:fff)?|white)\b")
 _ENTITY = re.compile(rb"&#\d{2,3};")
-_COMMENT_IN_WORD = re.compile(rb"[a-z]<!--[^>]{0,100}-->[a-z]")
+_COMMENT_IN_WORD = re.compile(rb"<!--(?<=[a-z]<!--)[^>]{0,100}-->[a-z]")
 
 
 def check(msg: ParsedMessage, ctx: SpamContext, settings: SpamSettings) -> list[Hit]:
@@ -28,7 +33,7 @@ def check(msg: ParsedMessage, ctx: SpamContext, settings: SpamSettings) -> list[
         return []
     body = msg.body_bytes[:MAX_BYTES].lower().replace(b"=3d", b"=")
     found = []
-    if _TINY_FONT.search(body):
+    if _TINY_FONT_TAG.search(body) or _TINY_FONT_STYLE.search(body):
         found.append(("HTML_TINY_FONT", "text in a tiny font"))
     if _WHITE.search(body):
         found.append(("HTML_WHITE_FONT", "white colour in the markup"))

@@ -264,3 +264,37 @@ def test_phrases_are_found_as_by_the_single_pattern() -> None:
             seen.setdefault(match.lastgroup or "", set()).add(match.group())
         assert phrases.phrases(text) == seen, text[:80]
         assert bool(phrases._REMOVE_BY_REPLY.search(text)) == bool(remove_by_reply.search(text)), text[:80]
+
+
+def test_is_ip_as_before() -> None:
+    import ipaddress
+    import re
+
+    from postvak.filters.spam.rules.urls import is_ip
+
+    def before(host: str) -> bool:
+        try:
+            ipaddress.ip_address(host)
+            return True
+        except ValueError:
+            return bool(re.fullmatch(r"(?:0x[0-9a-f]+|\d{8,10})", host))
+
+    alphabet = list("0123456789..::abcfx%\u0661\u0662") + ["0x", "0X", "192.168.", "::1", "fe80::", "%eth0", "3232235777"]
+    hosts = nasty_texts(alphabet, count=20_000)[:20_000] + ["", "1.2.3.4", "01.2.3.4", "::", "0xC0A80001", "0xc0a80001",
+                                                            "3232235777", "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668"]
+    for host in hosts:
+        assert is_ip(host) == before(host), host
+
+
+def test_html_style_patterns_match_as_before() -> None:
+    import re
+
+    from postvak.filters.spam.rules import html_style
+
+    tiny = re.compile(rb"<font[^>]*size\s*=\s*[\"']?[-+]?[01]\b|font-size\s*:\s*[0-6]px")
+    comment = re.compile(rb"[a-z]<!--[^>]{0,100}-->[a-z]")
+    alphabet = list("<>!-afontsize=:01 \"'px7") + ["<font ", "size=", "font-size:", "<!--", "-->", "1px", "w<!--x-->y"]
+    for text in nasty_texts(alphabet):
+        body = text.encode("utf-8").lower()
+        assert bool(html_style._TINY_FONT_TAG.search(body) or html_style._TINY_FONT_STYLE.search(body)) == bool(tiny.search(body))
+        assert bool(html_style._COMMENT_IN_WORD.search(body)) == bool(comment.search(body)), body[:80]
