@@ -155,11 +155,9 @@ def mark_unindexed(tx: Any, message_id: int) -> None:
 
 def message_terms(sha: str, raw: bytes) -> dict[str, int]:
     """term -> field mask of a message (cached by content: blobs never change)."""
-    with _terms_lock:
-        hit = _terms_cache.get(sha)
-        if hit is not None:
-            _terms_cache.move_to_end(sha)
-            return hit
+    hit = _cached(sha)
+    if hit is not None:
+        return hit
     found = terms_of(raw)
     remember_terms(sha, found)
     return found
@@ -231,15 +229,26 @@ def pending_terms(tx: Any, limit: int = 500) -> list[tuple[int, dict[str, int]]]
     unindexed messages, oldest first. Run on a reader thread, so the writer thread
     (every delivery's commit) never waits while messages are parsed and tokenized."""
     rows = tx.conn.execute(
-        select(U.c.message_id, M.c.blob_sha, B.c.data)
-        .select_from(U.join(M, M.c.id == U.c.message_id).join(B, B.c.sha256 == M.c.blob_sha))
+        select(U.c.message_id, M.c.blob_sha).select_from(U.join(M, M.c.id == U.c.message_id))
         .order_by(U.c.message_id).limit(limit)
     ).all()
-    out = []
-    for message_id, sha, data in rows:
-        raw = _raw(tx, sha, data)
-        out.append((int(message_id), message_terms(sha, raw) if raw is not None else {}))
-    return out
+    # The delivery's filter worker has usually computed the terms already: the message
+    # bytes (a blob file read for large mail) are fetched only for the others.
+    found = {sha: terms for sha in {r.blob_sha for r in rows} if (terms := _cached(sha)) is not None}
+    missing = sorted({r.blob_sha for r in rows} - found.keys())
+    for i in range(0, len(missing), 500):
+        for sha, data in tx.conn.execute(select(B.c.sha256, B.c.data).where(B.c.sha256.in_(missing[i:i + 500]))):
+            raw = _raw(tx, sha, data)
+            found[sha] = message_terms(sha, raw) if raw is not None else {}
+    return [(int(message_id), found.get(sha, {})) for message_id, sha in rows]
+
+
+def _cached(sha: str) -> dict[str, int] | None:
+    with _terms_lock:
+        hit = _terms_cache.get(sha)
+        if hit is not None:
+            _terms_cache.move_to_end(sha)
+        return hit
 
 
 _STILL_PENDING_PG = sql_text(

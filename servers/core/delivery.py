@@ -184,7 +184,7 @@ class Delivery:
         """pipeline.decide off the reactor: in the filter worker process when there is
         CPU work (spam, Sieve) and a worker, else on a reader thread here."""
         def here() -> Any:
-            return self.ctx.runner.offload(pipeline.decide, *args, cache=self.scripts, **kwargs)
+            return self.ctx.runner.offload(delivery_pool.decide_here, args, kwargs, self.scripts)
 
         if heavy and self.pool.workers:
             decision: pipeline.Decision = await self.pool.decide(self.ctx.loop, here, args, kwargs)

@@ -103,12 +103,36 @@ def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if inputs.user_model is None:
             return NEED_MODEL
         args = (*args[:4], inputs, *args[5:])
-    decision = pipeline.decide(*args, cache=_cache, **kwargs)
-    if decision.filings:
-        sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
-        parsed, terms = search.parsed_terms(decision.raw)
-        decision = dataclasses.replace(decision, index=(sha, ingest.facts_of(parsed), terms))
-    return _shrink(decision, args[3])
+    return _shrink(with_index(pipeline.decide(*args, cache=_cache, **kwargs)), args[3])
+
+
+def with_index(decision: Any) -> Any:
+    """`decision` with the sha256, ingest Facts and search terms of the copy it stores
+    (one mime parse serves both; without it ingest and the indexer parse it once each)."""
+    if not decision.filings:
+        return decision
+    sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
+    parsed, terms = search.parsed_terms(decision.raw)
+    return dataclasses.replace(decision, index=(sha, ingest.facts_of(parsed), terms))
+
+
+def settle_index(decision: Any) -> Any:
+    """with_index's values handed to the store's caches (ingest and the indexer find
+    them there); the decision without them."""
+    if decision.index is None:
+        return decision
+    sha, facts, terms = decision.index
+    search.remember_terms(sha, terms)
+    ingest.remember_facts(sha, facts)
+    return dataclasses.replace(decision, index=None)
+
+
+def decide_here(args: tuple[Any, ...], kwargs: dict[str, Any], cache: Any) -> Any:
+    """pipeline.decide in this process (a reader thread), with the stored copy's parse
+    done once as in the worker."""
+    from postvak.servers.core import pipeline
+
+    return settle_index(with_index(pipeline.decide(*args, cache=cache, **kwargs)))
 
 
 def _shrink(decision: Any, raw: bytes) -> tuple[Any, tuple[int, bytes] | None]:
@@ -192,13 +216,7 @@ class FilterPool:
         finally:
             self.waiting -= 1
         self.remote += 1
-        result = _grow(result, args[3])
-        if result.index is not None:
-            sha, facts, terms = result.index
-            search.remember_terms(sha, terms)
-            ingest.remember_facts(sha, facts)  # the store's ingest needs no parse of its own
-            result = dataclasses.replace(result, index=None)
-        return result
+        return settle_index(_grow(result, args[3]))  # the store's ingest needs no parse of its own
 
     def _by_ref(self, args: tuple[Any, ...], kwargs: dict[str, Any],
                 resend: bool) -> tuple[tuple[tuple[Any, ...], dict[str, Any]], list[int]]:

@@ -241,3 +241,34 @@ def test_the_serve_job_indexes_mail_another_process_committed(alice, tmp_store_u
     pending_after_commit, pending, found = asyncio.run(scenario())
     assert pending_after_commit == 1  # the other process's message arrived unindexed
     assert pending == 0 and found == 1
+
+
+def test_pending_terms_read_only_the_messages_whose_terms_are_not_known(alice, monkeypatch) -> None:
+    """Terms the filter worker computed (remember_terms) are used as they are: the
+    message bytes are read only for the others, a large file blob included, and the
+    rows equal a computation from the bytes."""
+    import hashlib
+
+    store, acct, inbox = alice
+    raws = [make_raw(i, subject=f"subject {i}", body=f"body words {i} " + "filler " * (20000 if i == 1 else 3))
+            for i in range(3)]
+    for raw in raws:
+        store.write(messages.ingest, acct.id, inbox.id, raw)
+    expected = [search.terms_of(raw) for raw in raws]
+    search._terms_cache.clear()
+    for i in (0, 1):  # the worker's terms for two of them (one a file blob)
+        search.remember_terms(hashlib.sha256(raws[i]).hexdigest(), expected[i])
+    reads: list[str] = []
+    original = type(store.blobs).read
+
+    def counting_read(self, sha):  # type: ignore[no-untyped-def]
+        reads.append(sha)
+        return original(self, sha)
+
+    monkeypatch.setattr(type(store.blobs), "read", counting_read)
+    prepared = store.read(search.pending_terms, 10)
+    assert [terms for _, terms in prepared] == expected
+    assert reads == []  # the third is inline: its bytes came with the query, no file read
+    search._terms_cache.clear()
+    assert [terms for _, terms in store.read(search.pending_terms, 10)] == expected
+    assert reads == [hashlib.sha256(raws[1]).hexdigest()]  # uncached now: the large one from its file

@@ -185,3 +185,19 @@ def test_the_worker_parse_serves_ingest(env: Env) -> None:
     sha = hashlib.sha256(decision.raw).hexdigest()
     assert ingest._parsed[sha] == ingest.facts_of(mime.parse_message(decision.raw))
     assert search._terms_cache[sha] == search.terms_of(decision.raw)
+
+
+def test_a_decision_made_here_parses_the_stored_copy_once(env: Env) -> None:
+    """Without a worker (or with it busy) the decision runs on a reader thread here, and
+    as in the worker one parse there gives ingest its Facts and the indexer its terms."""
+    import hashlib
+
+    from postvak.protocols import mime
+    from postvak.store import ingest, search
+
+    env.delivery.pool.workers = 0
+    (decision,) = decisions(env, mail(subject="parsed here once", body="a body worth indexing"))
+    assert env.delivery.pool.remote == 0 and decision.index is None
+    sha = hashlib.sha256(decision.raw).hexdigest()
+    assert ingest._parsed[sha] == ingest.facts_of(mime.parse_message(decision.raw))
+    assert search._terms_cache[sha] == search.terms_of(decision.raw)
