@@ -63,7 +63,13 @@ def html_marks(markup: str) -> list[str]:
     """Tag names, tag+attribute names and style properties, each once, in first-seen order."""
     seen: dict[str, None] = {}
     seen[f"comments:{min(len(_COMMENT_RE.findall(markup[:100_000])), 9)}"] = None
+    done: set[str] = set()
     for match in _OPEN_TAG_RE.finditer(markup[:100_000]):
+        # Markup repeats its tags (<td>, <br>, <font size=2>): a tag seen before adds no mark.
+        whole = match.group()
+        if whole in done:
+            continue
+        done.add(whole)
         tag = match.group(1).lower()
         seen.setdefault("tag:" + tag, None)
         attrs = match.group(2)
@@ -171,9 +177,13 @@ def html_to_text(markup: str) -> tuple[str, tuple[Link, ...], tuple[str, ...]]:
     """Visible text, anchors and referenced URLs of an HTML part (regex based: fast and never fails)."""
     markup = _COMMENT_RE.sub(" ", _SCRIPT_RE.sub(" ", markup))
     links = []
+    made: dict[str, Link] = {}  # bulk mail repeats its anchors: each distinct one is built once
     for match in _ANCHOR_RE.finditer(markup):
-        anchor_text = html.unescape(_TAG_RE.sub(" ", match.group(4)))
-        links.append(Link(_attr(match.groups()[:3]), _unfold(anchor_text)))
+        link = made.get(whole := match.group())
+        if link is None:
+            anchor_text = html.unescape(_TAG_RE.sub(" ", match.group(4)))
+            link = made[whole] = Link(_attr(match.groups()[:3]), _unfold(anchor_text))
+        links.append(link)
     sources = tuple(_attr(m.groups()) for m in _SRC_RE.finditer(markup))
     text = _TAG_RE.sub(" ", _BLOCK_TAG_RE.sub("\n", markup))
     return html.unescape(text), tuple(links), sources

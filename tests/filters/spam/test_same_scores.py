@@ -298,3 +298,45 @@ def test_html_style_patterns_match_as_before() -> None:
         body = text.encode("utf-8").lower()
         assert bool(html_style._TINY_FONT_TAG.search(body) or html_style._TINY_FONT_STYLE.search(body)) == bool(tiny.search(body))
         assert bool(html_style._COMMENT_IN_WORD.search(body)) == bool(comment.search(body)), body[:80]
+
+
+def html_samples() -> list[str]:
+    """Markup that repeats its tags and anchors, past the 400-mark cap with repeats in between."""
+    row = '<tr><td style="color:red; font-size:2px"><font size=2 face=Arial>x</font><a href="http://a.example/{i}">Go &amp; <b>see</b></a></td></tr>'
+    many = "".join(f'<p data-{chr(97 + i // 26 % 26)}{chr(97 + i % 26)}="1"><br><a href=\'http://b.example\'>same</a><img src="/i{i % 3}.gif">' for i in range(600))
+    return ["".join(row.format(i=i % 4) for i in range(50)), many, row.format(i=1) + many + "<!-- c --><!-- d -->", "<a href=x>a</a>" * 3, ""]
+
+
+def test_html_marks_and_links_as_before() -> None:
+    import html
+
+    from postvak.filters.spam import message as m
+
+    def marks_before(markup: str) -> list[str]:
+        seen: dict[str, None] = {}
+        seen[f"comments:{min(len(m._COMMENT_RE.findall(markup[:100_000])), 9)}"] = None
+        for match in m._OPEN_TAG_RE.finditer(markup[:100_000]):
+            tag = match.group(1).lower()
+            seen.setdefault("tag:" + tag, None)
+            attrs = match.group(2)
+            for name in m._ATTR_NAME_RE.findall(attrs):
+                seen.setdefault(f"attr:{tag}.{name.lower()}", None)
+            style = m._STYLE_RE.search(attrs)
+            if style:
+                for decl in style.group(1).split(";"):
+                    prop = decl.partition(":")[0].strip().lower()
+                    if prop:
+                        seen.setdefault("style:" + prop[:20], None)
+            if len(seen) >= m.MAX_MARKS:
+                break
+        return list(seen)
+
+    def links_before(markup: str) -> list[m.Link]:
+        markup = m._COMMENT_RE.sub(" ", m._SCRIPT_RE.sub(" ", markup))
+        return [m.Link(m._attr(match.groups()[:3]), m._unfold(html.unescape(m._TAG_RE.sub(" ", match.group(4)))))
+                for match in m._ANCHOR_RE.finditer(markup)]
+
+    for markup in html_samples():
+        assert m.html_marks(markup) == marks_before(markup)
+        assert list(m.html_to_text(markup)[1]) == links_before(markup)
+    assert len(m.html_marks(html_samples()[1])) == m.MAX_MARKS
