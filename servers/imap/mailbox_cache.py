@@ -197,7 +197,7 @@ class MailboxCache:
         then needs no read of its own unless more changed meanwhile."""
         marks = {i: (st.highestmodseq, st.notified) for i, st in self._states.items()
                  if st.mailbox.account_id == account_id and i not in self._busy}
-        mb, delta = await self._runner.read(select_read, account_id, name, {i: m for i, (m, _) in marks.items()})
+        mb, delta = await self._runner.read_here(select_read, account_id, name, {i: m for i, (m, _) in marks.items()})
         if mb is not None and delta is not None:
             base, changed, gone = delta
             st = self._states.get(mb.id)
@@ -269,7 +269,7 @@ class MailboxCache:
         try:
             start = st.notified
             if not full:
-                mailbox, changed, gone = await self._runner.read(delta_read, mailbox_id, st.highestmodseq)
+                mailbox, changed, gone = await self._runner.read_here(delta_read, mailbox_id, st.highestmodseq)
                 if mailbox.highestmodseq >= st.highestmodseq:
                     full = not st.apply(mailbox, changed, gone)
             if full:

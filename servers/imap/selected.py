@@ -68,11 +68,11 @@ async def _mailbox_row(ctx: Any, mailbox_id: int) -> Mailbox:
     other processes' are seen as late as their notification would be anyway."""
     extras = getattr(ctx, "extras", None)
     if extras is None:  # a bare context (unit tests): no sharing
-        return await ctx.runner.read(mailboxes.get_mailbox_by_id, mailbox_id)  # type: ignore[no-any-return]
+        return await ctx.runner.read_here(mailboxes.get_mailbox_by_id, mailbox_id)  # type: ignore[no-any-return]
     reads: dict[int, asyncio.Future[Mailbox]] = extras.setdefault("imap.row_reads", {})
     read = reads.get(mailbox_id)
     if read is None:
-        read = reads[mailbox_id] = asyncio.ensure_future(ctx.runner.read(mailboxes.get_mailbox_by_id, mailbox_id))
+        read = reads[mailbox_id] = asyncio.ensure_future(ctx.runner.read_here(mailboxes.get_mailbox_by_id, mailbox_id))
 
         def done(f: asyncio.Future[Mailbox]) -> None:
             if reads.get(mailbox_id) is f:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from postvak.servers.imap.session import ImapSession
 
 CHUNK = 500  # messages per store read
+SMALL_META = 64  # up to this many messages' metadata: read on the reactor thread
+SMALL_BODIES = 16  # the same with their bodies (each under blobbatch's 256 KiB)
 READ = 64 * 1024  # bytes per blob read when streaming
 STREAM_FROM = 256 * 1024  # bodies at least this big are streamed, smaller ones read at once
 PREFETCH_MAX = 4 * 1024 * 1024  # bytes of small messages read with a chunk's metadata
@@ -106,10 +108,13 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
         if wants_envelope and all((u, s.utf8) in view.envelopes for u in chunk):
             need = fields - {"envelope"}  # every envelope of this chunk is already encoded
         bodies: dict[str, bytes] = {}
+        # A few messages' rows are read on the reactor thread (StoreRunner.read_here).
+        small = len(chunk) <= (SMALL_BODIES if wants_body else SMALL_META)
+        read = s.ctx.runner.read_here if small else s.ctx.runner.read
         if wants_body:
-            metas, bodies = await s.ctx.runner.read(meta_and_bodies, view.mailbox_id, chunk, need)
+            metas, bodies = await read(meta_and_bodies, view.mailbox_id, chunk, need)
         else:
-            metas = await s.ctx.runner.read(fetchmeta.fetch_meta, view.mailbox_id, chunk, need)
+            metas = await read(fetchmeta.fetch_meta, view.mailbox_id, chunk, need)
         lines: list[bytes] = []
         pending = 0  # bytes in lines
         for meta in metas:

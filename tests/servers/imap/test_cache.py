@@ -265,13 +265,14 @@ def test_select_reads_the_row_and_the_states_catch_up_at_once(env, monkeypatch) 
     one.cmd("EXPUNGE")
     env.deliver(message("e"), flags=frozenset({"\\Flagged"}))
     reads: list[object] = []
-    real_read = env.runner.read
+    for name in ("read", "read_here"):  # on reader threads or on the reactor's
+        real_read = getattr(env.runner, name)
 
-    async def counting(fn, *args, **kwargs):
-        reads.append(fn)
-        return await real_read(fn, *args, **kwargs)
+        async def counting(fn, *args, _read=real_read, **kwargs):
+            reads.append(fn)
+            return await _read(fn, *args, **kwargs)
 
-    monkeypatch.setattr(env.runner, "read", counting)
+        monkeypatch.setattr(env.runner, name, counting)
     r = two.select()
     assert _exists(r) == 4
     assert [f for f in reads if f is not mc.select_read] == [] and reads.count(mc.select_read) == 1
@@ -295,7 +296,7 @@ def test_select_catch_up_onto_a_state_that_moved_is_not_applied(env, monkeypatch
     one.cmd("STORE 1 +FLAGS.SILENT (\\Flagged)")
     cache = cache_of(env.ctx)
     st = cache._states[env.mailbox().id]
-    real_read = env.runner.read
+    real_read = env.runner.read_here  # SELECT's read runs on the reactor thread
     moved: list[int] = []
 
     async def racing(fn, *args, **kwargs):
@@ -307,7 +308,7 @@ def test_select_catch_up_onto_a_state_that_moved_is_not_applied(env, monkeypatch
             moved.append(st.highestmodseq)
         return result
 
-    monkeypatch.setattr(env.runner, "read", racing)
+    monkeypatch.setattr(env.runner, "read_here", racing)
     r = two.select()
     assert moved and _exists(r) == 3
     _view_matches_store(env, two)

@@ -10,15 +10,17 @@ from tests.servers.imap.harness import message
 
 
 def _count_reads(env) -> list[Any]:
-    """The functions the runner reads with from now on (the reads still run)."""
+    """The functions the runner reads with from now on, on reader threads or on the
+    reactor's (read_here); the reads still run."""
     seen: list[Any] = []
-    read = env.runner.read
+    for name in ("read", "read_here"):
+        read = getattr(env.runner, name)
 
-    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(fn)
-        return await read(fn, *args, **kwargs)
+        async def counting(fn: Any, *args: Any, _read: Any = read, **kwargs: Any) -> Any:
+            seen.append(fn)
+            return await _read(fn, *args, **kwargs)
 
-    env.runner.read = counting  # type: ignore[method-assign]
+        setattr(env.runner, name, counting)
     return seen
 
 
