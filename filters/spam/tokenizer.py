@@ -193,17 +193,25 @@ def _bucket(fraction: float) -> int:
     return int(fraction * 10)
 
 
+STYLE_SAMPLE = 50_000
+
+
 def style_tokens(text: str) -> Iterator[str]:
     """How the text is written rather than what it says: shouting, money, punctuation, 8-bit share."""
-    sample = text[:50_000]
+    sample = text[:STYLE_SAMPLE]
     tokens = sample.split()
+    return _style_tokens(sample, tokens, Counter(tokens))
+
+
+def _style_tokens(sample: str, tokens: list[str], counts: Counter[str]) -> Iterator[str]:
+    """style_tokens of `sample`, given its whitespace-split tokens and their counts."""
     if not tokens:
         return
     # A long text repeats most of its words: each distinct one is tested once (counted in C)
     # and weighted by how often it occurs, which gives the very fractions of a per-token loop.
     alpha = 0
     shouted: dict[str, int] = {}  # distinct upper-case alphabetic tokens -> occurrences
-    for t, n in Counter(tokens).items():
+    for t, n in counts.items():
         if len(t) > 2 and t.isalpha():
             alpha += n
             if t.isupper():
@@ -248,7 +256,13 @@ def body_tokens(msg: ParsedMessage, bigrams: bool = False) -> Iterator[str]:
     for link in msg.links[:50]:
         yield from words(link.text, "anchor:")
     text = strip_urls(msg.all_text)
-    yield from style_tokens(text)
+    # The text is split and counted once for the style sample and, when the sample is all of
+    # it (a part is cut at 50,000 chars), for the words too: a Counter's keys are the distinct
+    # words in first-seen order, as dict.fromkeys gives them.
+    sample = text[:STYLE_SAMPLE]
+    tokens = sample.split()
+    counts = Counter(tokens)
+    yield from _style_tokens(sample, tokens, counts)
     if bigrams:
         previous = None
         for word in words(text):
@@ -259,7 +273,7 @@ def body_tokens(msg: ParsedMessage, bigrams: bool = False) -> Iterator[str]:
     else:
         # Features are a set and a word's tokens depend on the word alone, so each
         # distinct word is looked at once (a 100 KB body repeats most of its words).
-        yield from _word_tokens(dict.fromkeys(text.split()))
+        yield from _word_tokens(counts if len(sample) == len(text) else dict.fromkeys(text.split()))
     if not text.strip():
         yield "body:empty"
 
