@@ -75,7 +75,7 @@ class Delivery:
         workers = int(pipeline._section(getattr(ctx, "settings", None), "delivery").get("filter_workers", 0))
         self.pool = delivery_pool.FilterPool(delivery_pool.default_workers() if workers < 0 else workers, ctx.log)
         if self.pool.workers:
-            self.pool.start()  # spawning takes a second: not at the first message
+            self.pool.start(getattr(ctx, "loop", None))  # spawning takes a second: not at the first message
 
     async def deliver(
         self,

@@ -6,9 +6,10 @@ The pool only ever takes work off this process; it never decides alone:
 - until the worker has started (spawn takes a second) decisions run here;
 - when DEPTH decisions per worker are already waiting, the next runs here too, so
   under load both cores classify;
-- a broken pool (a worker died) makes that decision run here and the pool is
-  rebuilt for the next one. A message is never lost or refused because of the pool.
-The worker exits when this process is gone (kill -9 included).
+- a broken worker (it died) makes the decisions it had run here, and a new one is
+  started for the next. A message is never lost or refused because of the pool.
+The worker exits when this process is gone (kill -9 included). Requests and answers
+travel on a socket pair per worker, read and written by the loop (delivery_worker.py).
 """
 
 from __future__ import annotations
@@ -16,17 +17,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-import multiprocessing
 import os
 import pickle
-import threading
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from postvak.servers.core import delivery_worker
 from postvak.store import ingest, search
 
 DEPTH = 8  # decisions waiting per worker before the next runs here (2: 147 msg/s, 8 and 32: 215 msg/s, 4 KB x 50)
@@ -67,20 +65,13 @@ def default_workers() -> int:
     return 1 if (os.cpu_count() or 1) >= 2 else 0
 
 
-def _watch_parent(parent: int) -> None:
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _ready() -> int:
+def _ready() -> None:
     from postvak.servers.core import pipeline  # noqa: F401 - import the filters now, not at the first message
 
-    return os.getpid()
+
+def _serve(conn: Any, parent: int) -> None:
+    """The worker process (spawned): answer _decide calls on its socket pair."""
+    delivery_worker.serve(conn, parent, _decide, _ready)
 
 
 def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -163,58 +154,61 @@ class FilterPool:
     def __init__(self, workers: int, log: Any) -> None:
         self.workers = workers
         self.log = log
-        self.waiting = 0  # decisions sent to the pool and not answered yet
-        self.ready = False  # the worker answered its first call
         self.remote = 0  # decisions the pool made (for tests and logs)
-        self._pool: ProcessPoolExecutor | None = None
+        self._procs: list[delivery_worker.Worker] = []
         # Models by identity (the store hands out one bytes object per model version,
         # ingest.delivery_state): id -> (the bytes, kept alive so the id stays theirs; token)
         self._tokens: OrderedDict[int, tuple[bytes, int]] = OrderedDict()
         self._next_token = 0
-        self._shipped: set[int] = set()  # tokens a worker of this pool holds
+        self._shipped: set[int] = set()  # tokens the workers of this pool hold
 
-    def start(self) -> None:
+    @property
+    def ready(self) -> bool:
+        """A worker has started (until then decisions run here)."""
+        return any(w.ready for w in self._procs)
+
+    @property
+    def waiting(self) -> int:
+        """Decisions sent to the workers and not answered yet."""
+        return sum(w.waiting for w in self._procs)
+
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Spawn the workers now (the server calls this at start-up); else at the first decision."""
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_watch_parent,
-                                         initargs=(os.getpid(),))
-        self.ready = False
+        self.close()
         self._shipped = set()
-        started: Future[int] = self._pool.submit(_ready)
-        pool = self._pool
-
-        def done(fut: Future[int]) -> None:
-            if self._pool is pool and not fut.cancelled() and fut.exception() is None:
-                self.ready = True
-
-        started.add_done_callback(done)
+        self._procs = [delivery_worker.Worker(_serve, ()) for _ in range(self.workers)]
+        if loop is not None:
+            for w in self._procs:
+                w.attach(loop)
 
     async def decide(self, loop: asyncio.AbstractEventLoop, here: Callable[[], Awaitable[Any]],
                      args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """pipeline.decide(*args, **kwargs) in the worker, or `here()` (this process)."""
-        if self._pool is None:
-            self.start()
-        if not self.ready or self.waiting >= self.workers * DEPTH:
+        """pipeline.decide(*args, **kwargs) in a worker, or `here()` (this process)."""
+        if not self._procs:
+            self.start(loop)
+        elif any(w.dead for w in self._procs):  # one died: a new one for the next decisions
+            self._procs = [delivery_worker.Worker(_serve, ()) if w.dead else w for w in self._procs]
+            self._shipped = set()
+        for w in self._procs:
+            w.attach(loop)
+        ready = [w for w in self._procs if w.ready]
+        if not ready or self.waiting >= self.workers * DEPTH:
             return await here()
-        pool = self._pool
-        assert pool is not None
-        self.waiting += 1
+        worker = min(ready, key=lambda w: w.waiting)
+        procs = self._procs
         try:
             sent, tokens = self._by_ref(args, kwargs, resend=False)
-            result = await loop.run_in_executor(pool, _decide, *sent)
+            result = await worker.call(*sent)
             if result == NEED_MODEL:
                 sent, tokens = self._by_ref(args, kwargs, resend=True)
-                result = await loop.run_in_executor(pool, _decide, *sent)
-            if self._pool is pool:
+                result = await worker.call(*sent)
+            if self._procs is procs:
                 self._shipped.update(tokens)
         except (BrokenProcessPool, pickle.PicklingError) as exc:
             self.log.warning("delivery.filter_pool_failed", error=repr(exc))
-            if self._pool is pool:
-                self._pool = None
-                pool.shutdown(wait=False, cancel_futures=True)
+            if self._procs is procs:
+                worker.close()  # the next decision starts a new set
             return await here()
-        finally:
-            self.waiting -= 1
         self.remote += 1
         return settle_index(_grow(result, args[3]))  # the store's ingest needs no parse of its own
 
@@ -245,6 +239,6 @@ class FilterPool:
         return (args, kwargs), tokens
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        for w in self._procs:
+            w.close()
+        self._procs = []
