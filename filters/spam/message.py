@@ -204,21 +204,32 @@ def parse(raw: bytes) -> ParsedMessage:
     # A long single-part body is only read up to MAX_PART_CHARS, so the parser (a Python
     # loop over lines) need not see the rest; _parse says when the prefix will not do.
     start = body_start(raw)
-    if start >= 0 and len(raw) - start > _PREFIX_BODY and not _SPLIT_OR_DECODED.search(raw, 0, start):
-        parsed = _parse(raw[: start + _PREFIX_BODY], elided=True, body_bytes=body_bytes, whole=False)
-        if parsed is not None:
-            return parsed
+    if start >= 0 and not _SPLIT_OR_DECODED.search(raw, 0, start):
+        end = start + _PREFIX_BODY
+        if _QUOTED_PRINTABLE.search(raw, 0, start):
+            # Quoted-printable decodes to fewer bytes: a longer prefix, ending at a line end,
+            # where decoding stops between two escapes and so gives a prefix of the whole's.
+            end = raw.rfind(b"\n", start, start + _QP_PREFIX_BODY) + 1 if len(raw) - start > _QP_PREFIX_BODY else 0
+        if start < end < len(raw):
+            parsed = _parse(raw[:end], elided=True, body_bytes=body_bytes, whole=False)
+            if parsed is not None:
+                return parsed
     return _parse(raw, elided=True, body_bytes=body_bytes, whole=True)  # type: ignore[return-value]
 
 
-# Content-Transfer-Encodings get_payload(decode=True) decodes; any other gives the body bytes as they are.
-_DECODED_CTES = frozenset(("quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"))
+# Content-Transfer-Encodings get_payload(decode=True) decodes (but quoted-printable, which a
+# prefix parse handles); any other gives the body bytes as they are.
+_DECODED_CTES = frozenset(("base64", "x-uuencode", "uuencode", "uue", "x-uue"))
 # Body bytes a prefix parse keeps: more than a part's cut, so the decoded payload is still
 # longer than MAX_PART_CHARS (and so cut at the same place) exactly when the whole one is.
 _PREFIX_BODY = MAX_PART_CHARS + 1024
+# Quoted-printable text is mostly plain: a quarter more covers its escapes, and a prefix that
+# decodes to too little is found out after the decoding (and the whole is parsed then).
+_QP_PREFIX_BODY = MAX_PART_CHARS * 5 // 4 + 1024
 # What in a header block may rule the prefix out (checked exactly after the parse): looked
 # for first, so that a multipart message is not parsed twice.
-_SPLIT_OR_DECODED = re.compile(rb"(?i)multipart|message/|quoted-printable|base64|uu")
+_SPLIT_OR_DECODED = re.compile(rb"(?i)multipart|message/|base64|uu")
+_QUOTED_PRINTABLE = re.compile(rb"(?i)quoted-printable")
 
 
 def _parse(raw: bytes, *, elided: bool, body_bytes: bytes | None = None, whole: bool = True) -> ParsedMessage | None:
@@ -227,8 +238,8 @@ def _parse(raw: bytes, *, elided: bool, body_bytes: bytes | None = None, whole: 
     reduced = elide(raw) if elided else Elided(raw)
     msg = email.message_from_bytes(reduced.raw, policy=email.policy.compat32)
     # The header block is whole in the prefix, so the tree is the same (one leaf) unless the
-    # Content-Type makes the parser split the body; an identity-encoded leaf's payload is then
-    # a prefix of the whole body, of which only the first MAX_PART_CHARS bytes are used.
+    # Content-Type makes the parser split the body; an identity-encoded or quoted-printable
+    # leaf's payload is then a prefix of the whole's, of which only MAX_PART_CHARS bytes are used.
     if not whole and (msg.get_content_maintype() in ("multipart", "message")
                       or str(msg.get("content-transfer-encoding", "")).lower() in _DECODED_CTES):
         return None
@@ -278,6 +289,8 @@ def _parse(raw: bytes, *, elided: bool, body_bytes: bytes | None = None, whole: 
             payload = part.get_payload(decode=True)
         except Exception:
             payload = None
+        if not whole and (not isinstance(payload, bytes) or len(payload) <= MAX_PART_CHARS):
+            return None  # a prefix whose decoded payload could be cut elsewhere than the whole's
         if not isinstance(payload, bytes):
             continue
         body = _decode_bytes(payload[:MAX_PART_CHARS], charset, cut=len(payload) > MAX_PART_CHARS)

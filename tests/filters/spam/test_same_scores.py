@@ -342,3 +342,44 @@ def test_html_marks_and_links_as_before() -> None:
         assert m.html_marks(markup) == marks_before(markup)
         assert list(m.html_to_text(markup)[1]) == links_before(markup)
     assert len(m.html_marks(html_samples()[1])) == m.MAX_MARKS
+
+
+def quoted_printable_messages() -> list[bytes]:
+    """Long single-part quoted-printable messages with escapes, soft breaks and broken escapes all over,
+    so some fall right at the line end where a prefix parse stops, and some decode too short for it."""
+    import random
+
+    rnd = random.Random(11)
+    pieces = ["=3D", "=\r\n", "=\n", "=C3=A9", "abc ", "words here ", "=", "==", "=\r", "=4", "=4g", "\r\n", "\n", "=\rjunk\n",
+              "caf=E9 ", "\xe9", "=20\r\n", " \r\n", "http://x.example/=3Dq "]
+    head = "From: a@example.org\r\nTo: b@example.net\r\nSubject: qp\r\n"
+    out = []
+    for i in range(40):
+        weights = [rnd.random() for _ in pieces]
+        body = "".join(rnd.choices(pieces, weights, k=rnd.randint(9_000, 16_000)))
+        ctype = rnd.choice(["text/plain; charset=utf-8", "text/plain; charset=iso-8859-1", "text/html", "application/octet-stream"])
+        cte = rnd.choice(["quoted-printable", "Quoted-Printable", "quoted-printable ", "8bit"])
+        extra = f"Content-Type: {ctype}\r\nContent-Transfer-Encoding: {cte}\r\n" + ("X-Note: quoted-printable\r\n" if cte == "8bit" else "")
+        out.append((head + extra + "\r\n" + body).encode("latin-1"))
+    plain_qp = (head + "Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n").encode()
+    out.append(plain_qp + b"=C3=A9=C3=A9=C3=A9=C3=A9\r\n" * 4000)  # decodes to a third: the whole is parsed
+    out.append(plain_qp + b"x" * 70_000)  # no line end: the whole is parsed
+    out.append(plain_qp + b"y" * 60_000 + b"\r\n" + b"z" * 20_000)
+    # Decodes to 49,999 bytes and then "=C" where a prefix cut 63,524 bytes in (not at a line end) stops.
+    out.append(plain_qp + b"=61" * 6760 + b"a" * 43239 + b"=\r\n" + b"=C3=A9" * 3000 + b"\r\n")
+    out.append(plain_qp.replace(b"\r\n", b"\r") + b"bare cr line\r" * 6000)
+    return out
+
+
+def test_a_long_quoted_printable_part_parses_as_the_whole_message() -> None:
+    from postvak.filters.spam.message import _QP_PREFIX_BODY, _parse
+    from postvak.filters.spam.elide import body_start
+
+    prefixed = 0
+    for raw in quoted_printable_messages() + long_messages():
+        assert parse(raw) == _parse(raw, elided=True), raw[:120]
+        start = body_start(raw)
+        end = raw.rfind(b"\n", start, start + _QP_PREFIX_BODY) + 1
+        if b"uoted-" in raw[:start] and start < end < len(raw) and _parse(raw[:end], elided=True, whole=False) is not None:
+            prefixed += 1
+    assert prefixed >= 20  # the prefix path itself was taken, not only the fall-backs
