@@ -81,3 +81,28 @@ def test_unsigned_mail_skips_dkim_and_from_domain_reads_headers_only(zone: DnsRe
     assert checks.from_domain(raw) == "example.test"
     signed = b"DKIM-Signature: v=1; a=rsa-sha256; d=example.test; s=x; b=AAAA; bh=AAAA; h=from\r\n" + raw
     assert checks.check_dkim(signed, dns)[0][0] in ("permerror", "fail")
+
+
+def test_cached_only_runs_a_check_from_the_cache_or_not_at_all(zone: DnsResponder) -> None:
+    """The SMTP handler runs the checks on the loop when every answer is cached: a
+    lookup that is not cached neither queries nor yields a verdict (a miss inside pyspf
+    would otherwise read as a DNS failure); the same check after a real run is equal."""
+    dns = Dns(("127.0.0.1",), zone.port, 2.0)
+    checks.install_spf_resolver(dns)
+    raw = b"From: a@example.test\r\nSubject: x\r\n\r\nbody\r\n"
+
+    def job() -> checks.AuthVerdict:
+        return checks.check_message(raw, ip="192.0.2.1", helo="client.example.test", mail_from="a@example.test",
+                                    authserv_id="mx.test", resolver=dns)
+
+    assert dns.cached_only(job) is None
+    assert zone.queries == 0
+    verdict = job()  # the usual way: queries and caches
+    assert verdict.spf == "fail" and verdict.dmarc.result == "fail"
+    asked = zone.queries
+    assert dns.cached_only(job) == verdict
+    assert zone.queries == asked
+    assert dns.cached_only(lambda: dns.txt("nothing.test")) is None  # NXDOMAIN not cached yet
+    with pytest.raises(ValueError):  # an error of its own (no miss) is raised as ever
+        dns.cached_only(lambda: int("x"))
+    assert dns.txt("example.test") == [b"v=spf1 -all"]  # the mode ends with the call
