@@ -104,7 +104,8 @@ class AuthService:
             await asyncio.sleep(self.policy.failure_delay_max)
             return None
         key = self._cache_key(address, password)
-        account = await self._runner.read(accounts.get_account, address.strip().lower())
+        # One row by its unique address: read on the reactor thread (StoreRunner.read_here).
+        account = await self._runner.read_here(accounts.get_account, address.strip().lower())
         cached = self._cache.get(key)
         if cached is not None:
             # A hit still needs the account's current hash to match: a password changed

@@ -41,7 +41,8 @@ class StoreRunner:
         self._loop = loop
         self._max_batch = max_batch
         self._log = log or EventLogger()
-        self._jobs: queue.Queue[Any] = queue.Queue()
+        # SimpleQueue: its put is C (Queue's notifies a Condition in Python, under the GIL).
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         # The writer thread keeps its connection between batches (Store.writer), when the
         # store offers that (test doubles may not).
         make_writer = getattr(store, "writer", None)
@@ -61,6 +62,7 @@ class StoreRunner:
         self._kept: list[Any] = []  # every reader thread's Store.reader(), closed in close()
         self._reader_lock = threading.Lock()
         self._here: Any = None  # the reactor thread's kept reader (read_here)
+        self._here_thread = 0
         for thread in self._readers:
             thread.start()
 
@@ -81,8 +83,11 @@ class StoreRunner:
             if make is None:  # a store without kept connections (test doubles)
                 return self.store.read(fn, *args, **kwargs)  # type: ignore[no-any-return]
             reader = self._here = make()
+            self._here_thread = threading.get_ident()
             with self._reader_lock:
                 self._kept.append(reader)
+        elif self._here_thread != threading.get_ident():  # a kept connection serves one thread only
+            return await self.read(fn, *args, **kwargs)
         return reader.read(fn, *args, **kwargs)  # type: ignore[no-any-return]
 
     def _read_loop(self) -> None:

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from postvak.servers.imap.session import ImapSession
 
 CHUNK = 500  # messages per store read
-SMALL_META = 64  # up to this many messages' metadata: read on the reactor thread
-SMALL_BODIES = 16  # the same with their bodies (each under blobbatch's 256 KiB)
+SMALL_READ = 64  # up to this many messages' metadata (and bodies): read on the reactor thread
+SMALL_PREFETCH = 1024 * 1024  # bytes of bodies such a read brings along; the rest come one by one
 READ = 64 * 1024  # bytes per blob read when streaming
 STREAM_FROM = 256 * 1024  # bodies at least this big are streamed, smaller ones read at once
 PREFETCH_MAX = 4 * 1024 * 1024  # bytes of small messages read with a chunk's metadata
@@ -109,10 +109,11 @@ async def fetch(s: ImapSession, tag: str, req: rq.Fetch) -> None:
             need = fields - {"envelope"}  # every envelope of this chunk is already encoded
         bodies: dict[str, bytes] = {}
         # A few messages' rows are read on the reactor thread (StoreRunner.read_here).
-        small = len(chunk) <= (SMALL_BODIES if wants_body else SMALL_META)
+        small = len(chunk) <= SMALL_READ
         read = s.ctx.runner.read_here if small else s.ctx.runner.read
         if wants_body:
-            metas, bodies = await read(meta_and_bodies, view.mailbox_id, chunk, need)
+            budget = SMALL_PREFETCH if small else PREFETCH_MAX
+            metas, bodies = await read(meta_and_bodies, view.mailbox_id, chunk, need, budget)
         else:
             metas = await read(fetchmeta.fetch_meta, view.mailbox_id, chunk, need)
         lines: list[bytes] = []
@@ -189,15 +190,15 @@ async def _fetch_from_view(s: ImapSession, view: SelectedView, uids: list[int], 
             await s.io.drain()
 
 
-def meta_and_bodies(tx: Any, mailbox_id: int, uids: list[int],
-                    fields: frozenset[str]) -> tuple[list[FetchMeta], dict[str, bytes]]:
+def meta_and_bodies(tx: Any, mailbox_id: int, uids: list[int], fields: frozenset[str],
+                    budget: int = PREFETCH_MAX) -> tuple[list[FetchMeta], dict[str, bytes]]:
     """The chunk's metadata and, in the same transaction, the bytes of its small messages
-    (up to PREFETCH_MAX in all): one store read per chunk instead of one per message."""
+    (up to ``budget`` bytes in all): one store read per chunk instead of one per message."""
     metas = fetchmeta.fetch_meta(tx, mailbox_id, uids, fields | {"size", "blob_sha"})
     shas: list[str] = []
     total = 0
     for m in metas:
-        if m.blob_sha and m.size < STREAM_FROM and total + m.size <= PREFETCH_MAX:
+        if m.blob_sha and m.size < STREAM_FROM and total + m.size <= budget:
             shas.append(m.blob_sha)
             total += m.size
     return metas, blobbatch.read_many(tx, shas)

@@ -71,3 +71,46 @@ def test_close_returns_kept_connections(setup) -> None:
     runner.close()
     assert runner._kept == []
     assert store.engine.pool.checkedout() == 0
+
+
+def test_read_here_runs_on_the_calling_thread_and_sees_each_commit(setup) -> None:
+    import threading
+
+    store, loop, runner, acct = setup
+
+    def where(tx):
+        return threading.get_ident(), id(tx.conn)
+
+    async def go():
+        seen = set()
+        for n in range(5):
+            thread, conn = await runner.read_here(where)
+            assert thread == threading.get_ident()
+            seen.add(conn)
+            await runner.write(mailboxes.create_mailbox, acct.id, f"here{n}")
+            assert await runner.read_here(mailboxes.find_mailbox, acct.id, f"here{n}") is not None
+        with pytest.raises(Exception, match="no_such_table"):
+            await runner.read_here(lambda tx: tx.conn.exec_driver_sql("SELECT * FROM no_such_table"))
+        assert (await runner.read_here(mailboxes.find_mailbox, acct.id, "INBOX")).name == "INBOX"
+        return seen
+
+    assert len(loop.run_until_complete(go())) == 1  # one kept connection
+
+
+def test_read_here_on_another_thread_than_its_connections_hands_the_read_over(setup) -> None:
+    """The kept connection serves the thread that opened it only; the event loop run from
+    another thread later (as tests do) gets its reads from the reader threads."""
+    import threading
+
+    store, loop, runner, acct = setup
+    loop.run_until_complete(runner.read_here(mailboxes.find_mailbox, acct.id, "INBOX"))
+    got: list[int] = []
+
+    def in_thread() -> None:
+        asyncio.set_event_loop(loop)
+        got.append(loop.run_until_complete(runner.read_here(lambda tx: threading.get_ident())))
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join(10)
+    assert got and got[0] not in (threading.get_ident(), t.ident)  # a reader thread ran it
