@@ -144,15 +144,19 @@ def add_usage(tx: Any, account_id: int, size: int, enforce: bool) -> None:
 
 def ingest(
     tx: Any, account_id: int, mailbox_id: int, raw: bytes, *, flags: frozenset[str] = frozenset(),
-    internal_date: datetime | None = None, check_quota: bool = True,
+    internal_date: datetime | None = None, check_quota: bool = True, checked: bool = False,
 ) -> Stored:
+    """`checked`: the caller found `mailbox_id` among the account's folders and ran
+    precheck_quota in this transaction (delivery does, per recipient), so the first
+    query is skipped; the quota is still enforced under the row lock (add_usage)."""
     size = len(raw)
-    # Ownership and the cheap early quota refusal (before writing a blob) in one query.
-    row = _OWNER_QUOTA.first(tx, {"mailbox_id": mailbox_id, "account_id": account_id})
-    if row is None:
-        raise NotFound(f"no mailbox {mailbox_id} for account {account_id}")
-    if check_quota:
-        _refuse(row.used_bytes + size, row.quota_bytes)
+    if not checked:
+        # Ownership and the cheap early quota refusal (before writing a blob) in one query.
+        row = _OWNER_QUOTA.first(tx, {"mailbox_id": mailbox_id, "account_id": account_id})
+        if row is None:
+            raise NotFound(f"no mailbox {mailbox_id} for account {account_id}")
+        if check_quota:
+            _refuse(row.used_bytes + size, row.quota_bytes)
     flags = normalize(flags)
     # Lock order everywhere: message rows -> blobs -> mailboxes -> accounts.
     ref = tx.blobs.put(tx, raw)

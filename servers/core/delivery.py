@@ -310,7 +310,8 @@ def _deliver_one(tx: Any, target: Target, raw: bytes) -> DeliveryResult:
         return DeliveryResult(target.recipient, UNKNOWN)
     # A QuotaExceeded from here on (a concurrent writer on PostgreSQL) fails the whole
     # job, which rolls back: the client gets a 4xx and retries; nothing half-done commits.
-    stored = messages.ingest(tx, account_id, box_id, raw, flags=target.flags)
+    # The folder is the account's (_mailbox_for) and its quota was checked just now.
+    stored = messages.ingest(tx, account_id, box_id, raw, flags=target.flags, checked=True)
     if target.comment:
         messages.set_annotation(tx, box_id, stored.uid, target.comment)
     return DeliveryResult(target.recipient, OK, stored, purged)

@@ -122,6 +122,21 @@ def test_quota_refuses_and_make_room_purges_trash(alice) -> None:
     store.write(messages.ingest, acct.id, inbox.id, make_raw(4), check_quota=False)
 
 
+def test_checked_ingest_skips_the_first_query_and_still_enforces_the_quota(alice) -> None:
+    """checked=True (delivery ran precheck_quota and found the folder itself): no
+    early refusal, yet going over the quota is refused under the row lock and the
+    refused job leaves nothing behind."""
+    store, acct, inbox = alice
+    size = len(make_raw(0))
+    store.write(accounts.set_quota, acct.address, size * 2)
+    store.write(messages.ingest, acct.id, inbox.id, make_raw(0), checked=True)
+    store.write(messages.ingest, acct.id, inbox.id, make_raw(1), checked=True)
+    with pytest.raises(errors.QuotaExceeded):
+        store.write(messages.ingest, acct.id, inbox.id, make_raw(2), checked=True)
+    assert [m.uid for m in store.read(messages.snapshot, inbox.id).messages] == [1, 2]
+    assert store.read(accounts.get_account_by_id, acct.id).used_bytes == size * 2
+
+
 def test_purge_older_and_annotation(alice) -> None:
     store, acct, inbox = alice
     spam = store.read(mailboxes.get_special, acct.id, "\\Junk")
