@@ -19,7 +19,11 @@ from dataclasses import dataclass
 
 # Base64 lines are at most 76 chars (RFC 2045 6.8) but senders vary; 16 lines is
 # about 1 KB, below which swapping saves less than it costs.
-_RUN_RE = re.compile(rb"(?m)^(?:[A-Za-z0-9+/=]{16,998}\r?\n){16,}")
+# A run starts at a line start: it is found from the line end before it, a literal the regex
+# engine jumps to, where (?m)^ had it try every position of the body (220 -> ~60 us at 50 KB).
+# The runs are those of (?m)^(?:...){16,}: greedy, so the line after a run is never the
+# first of another, and the line end a match takes from before it is never wanted again.
+_RUN_RE = re.compile(rb"\n((?:[A-Za-z0-9+/=]{16,998}\r?\n){16,})")
 # message/delivery-status bodies are parsed as header blocks (RFC 3464 2.1): leave
 # those messages alone rather than reason about placeholder lines inside them.
 _BLOCKS_PARSED_AS_HEADERS = b"delivery-status"
@@ -66,8 +70,8 @@ def elide(raw: bytes) -> Elided:
     pieces: list[bytes] = []
     spans: list[tuple[int, int]] = []
     done = 0
-    for match in _RUN_RE.finditer(raw, start):
-        s, e = match.span()
+    for match in _RUN_RE.finditer(raw, start - 1):  # raw[start - 1] ends the blank line
+        s, e = match.span(1)
         # The last line ending stays: the parser drops the one before a boundary (RFC 2046
         # 5.1.1 "belongs to the boundary"), and must see the same there.
         e -= 2 if raw[e - 2 : e] == b"\r\n" else 1

@@ -383,3 +383,25 @@ def test_a_long_quoted_printable_part_parses_as_the_whole_message() -> None:
         if b"uoted-" in raw[:start] and start < end < len(raw) and _parse(raw[:end], elided=True, whole=False) is not None:
             prefixed += 1
     assert prefixed >= 20  # the prefix path itself was taken, not only the fall-backs
+
+
+def test_elided_runs_and_phone_numbers_as_before() -> None:
+    import random
+    import re
+
+    from postvak.filters.spam.elide import _RUN_RE, body_start
+    from postvak.filters.spam.structure import _PHONE_RE
+
+    runs_before = re.compile(rb"(?m)^(?:[A-Za-z0-9+/=]{16,998}\r?\n){16,}")
+    rnd = random.Random(13)
+    lines = [b"QUJDREVGR0hJSktMTU5PUFFS\r\n", b"QUJDREVGR0hJSktMTU5PUFFS\n", b"A" * 15 + b"\n", b"B" * 16 + b"\r\n", b"C" * 998 + b"\n",
+             b"D" * 999 + b"\n", b"short\n", b"\n", b"\r\n", b"--b1\r\n", b"x: y\r\n", b"QUJD REVG\n", b"QUJDREVGR0hJSktMTU5PUFFS"]
+    for _ in range(600):
+        head = rnd.choice([b"Subject: x\r\n\r\n", b"Subject: x\n\n", b"Subject: x\n\r\n"])
+        body = b"".join(rnd.choice(lines[:2]) if rnd.random() < 0.6 else rnd.choice(lines) for _ in range(rnd.randint(0, 90)))
+        raw = head + body
+        start = body_start(raw)
+        assert [m.span(1) for m in _RUN_RE.finditer(raw, start - 1)] == [m.span() for m in runs_before.finditer(raw, start)]
+    phone_before = re.compile(r"\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b")
+    for text in nasty_texts(list("0123456789)-. x\u0661\n") + ["555-123-4567", "(800) 555 1234"]):
+        assert [m.span() for m in _PHONE_RE.finditer(text)] == [m.span() for m in phone_before.finditer(text)]
