@@ -42,3 +42,36 @@ def test_clean_line_endings_agrees_with_the_full_check(prefix: bytes, pieces: li
         assert check_line_endings(data) is None
     elif b"\r" in data or b"\n" in data:
         assert check_line_endings(data) is not None
+
+
+@given(st.lists(st.sampled_from([b"line\r\n", b"..dot\r\n", b".\r\n", b"\r\n", b"x" * 300 + b"\r\n", b".x\r\n"]),
+                max_size=40), st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=20))
+def test_data_is_read_whole_in_any_pieces(lines: list[bytes], cuts: list[int]) -> None:
+    """DATA through _read_data_blocks, the wire cut anywhere (the terminator across two
+    reads included): the message dot-unstuffed (RFC 5321 4.5.2), what follows it left
+    for the command reader."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from postvak.servers.smtp.protocol import PostvakSMTP
+
+    stuffed = [b"." + line if line.startswith(b".") else line for line in lines]
+    wire = b"".join(stuffed) + b".\r\nQUIT\r\n"
+
+    class Reader:  # what _read_data_blocks uses of a StreamReader, one piece per read
+        def __init__(self) -> None:
+            self._buffer = bytearray()
+            self.pieces: list[bytes] = []
+            pos = 0
+            while pos < len(wire):
+                cut = cuts[len(self.pieces) % len(cuts)]
+                self.pieces.append(wire[pos:pos + cut])
+                pos += cut
+
+        async def read(self, n: int) -> bytes:
+            return self.pieces.pop(0)[:n] if self.pieces else b""
+
+    reader = Reader()
+    body, error = asyncio.run(PostvakSMTP._read_data_blocks(SimpleNamespace(max_size=1 << 20), reader))  # type: ignore[arg-type]
+    assert error is None and body == b"".join(lines)
+    assert bytes(reader._buffer) + b"".join(reader.pieces) == b"QUIT\r\n"
