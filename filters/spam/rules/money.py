@@ -18,11 +18,20 @@ _BIG_MONEY_WORD = re.compile(r"(?i)\d(?<!\w\d)\d*(?:,\d{3})*\s+dollars\b")
 _PERCENT = re.compile(r"\d(?<!\w\d)\d{1,2}\s?%")
 
 
+def big_money(text: str) -> bool:
+    """Whether the one pattern the two above replace matches."""
+    if "$" in text and _BIG_MONEY_SIGN.search(text):
+        return True
+    # The word pattern is tried at every digit: only when "dollar" is there in any case
+    # (no other character lower-cases to one of its letters; "dollar\u017f" still passes).
+    return ("dollars" in text or "dollar" in text.lower()) and _BIG_MONEY_WORD.search(text) is not None
+
+
 def check(msg: ParsedMessage, ctx: SpamContext, settings: SpamSettings) -> list[Hit]:
     text = msg.all_text[:MAX_CHARS]
     hits = []
     if "$" in text or "dollars" in text:
-        if ("$" in text and _BIG_MONEY_SIGN.search(text)) or _BIG_MONEY_WORD.search(text):
+        if big_money(text):
             hits.append(Hit("MONEY_BIG", settings.points("MONEY_BIG", 0.0), "large sum of money"))
     if "%" in text:
         count = len(_PERCENT.findall(text))

@@ -76,14 +76,20 @@ def phrases(text: str) -> dict[str, set[str]]:
     return seen
 
 
+def removal_by_reply(text: str) -> bool:
+    # The window regex is the costly one: run it only when a removal word and the word for the
+    # subject are there at all (every match holds "subject" or "title").
+    return (("remove" in text or "unsubscribe" in text or "delete" in text) and ("subject" in text or "title" in text)
+            and _REMOVE_BY_REPLY.search(text) is not None)
+
+
 def check(msg: ParsedMessage, ctx: SpamContext, settings: SpamSettings) -> list[Hit]:
     text = msg.all_text[:MAX_CHARS].lower()
     seen = phrases(text)
     found = []
     if "click" in seen:
         found.append(("CLICK_HERE", "'click here'"))
-    # The window regex is the costly one: run it only when a removal word is there at all.
-    if ("remove" in text or "unsubscribe" in text or "delete" in text) and _REMOVE_BY_REPLY.search(text):
+    if removal_by_reply(text):
         found.append(("REMOVE_BY_REPLY", "removal by a reply with a keyword in the subject"))
     elif "remove" in seen:
         found.append(("REMOVE_LINE", "a removal / unsubscribe line"))
