@@ -293,6 +293,12 @@ class Writer(_KeptConnection):
 
     def _opened(self, conn: Connection) -> None:
         conn.execution_options(postvak_write=True)
+        if self._store.dialect == "sqlite":
+            # Each job runs in a SAVEPOINT whose undo journal (the job's changed pages,
+            # 16 or so per delivery) SQLite spills past 64 KiB to a temp file: a create,
+            # unlink and two writes per page. Kept in memory it costs 40 us less per
+            # delivered message (4 KB, batches of 8), mostly system time.
+            conn.connection.driver_connection.execute("PRAGMA temp_store=MEMORY")  # type: ignore[union-attr]
 
     def write_batch(self, jobs: Sequence[Job]) -> list[Any]:
         conn = self._connection()
