@@ -12,10 +12,12 @@ MANY_PERCENT = 3
 # Each pattern starts with the character it needs ("$" or a digit, with \b as a lookbehind) so the
 # regex engine skips ahead to it instead of trying every position of 50,000 chars (a leading
 # \b or alternation defeats that): the matches are those of the single patterns they replace,
-# (?i)\$\s?\d{1,3}(?:,\d{3})+|\$\s?\d+\s?(?:million|thousand|k)\b|\b\d+(?:,\d{3})*\s+dollars\b and \b\d{2,3}\s?%.
+# (?i)\$\s?\d{1,3}(?:,\d{3})+|\$\s?\d+\s?(?:million|thousand|k)\b|\b\d+(?:,\d{3})*\s+dollars\b.
 _BIG_MONEY_SIGN = re.compile(r"(?i)\$\s?\d{1,3}(?:,\d{3})+|\$\s?\d+\s?(?:million|thousand|k)\b")
 _BIG_MONEY_WORD = re.compile(r"(?i)\d(?<!\w\d)\d*(?:,\d{3})*\s+dollars\b")
-_PERCENT = re.compile(r"\d(?<!\w\d)\d{1,2}\s?%")
+# Counted from each "%" (a literal the engine jumps to) by looking back: one match per "%" that
+# \b\d{2,3}\s?% ends at, so as many as that pattern finds (each of its matches holds one "%").
+_PERCENT = re.compile(r"%(?:(?<=(?<!\w)\d\d%)|(?<=(?<!\w)\d\d\d%)|(?<=(?<!\w)\d\d\s%)|(?<=(?<!\w)\d\d\d\s%))")
 
 
 def big_money(text: str) -> bool:
