@@ -119,15 +119,15 @@ def _eval(key: Any, uids: list[int], flags: dict[int, frozenset[str]], modseqs: 
         return key.uids.intersection(uids)
     if isinstance(key, sk.Flag):
         want = key.flag.lower()
-        out = set()
-        for u in uids:
-            fs = flags.get(u, frozenset())
-            low = lowered.get(fs)
+        # Messages share a few flag sets: decide once per distinct set, then pick the uids.
+        sets = [flags.get(u) for u in uids]
+        verdict: dict[frozenset[str] | None, bool] = {}
+        for fs in set(sets):
+            low = lowered.get(fs) if fs is not None else frozenset()
             if low is None:
-                low = lowered[fs] = frozenset(f.lower() for f in fs)  # flag sets are shared
-            if (want in low) == key.present:
-                out.add(u)
-        return out
+                low = lowered[fs] = frozenset(f.lower() for f in fs)  # type: ignore[index]
+            verdict[fs] = (want in low) == key.present
+        return {u for u, fs in zip(uids, sets, strict=True) if verdict[fs]}
     if isinstance(key, sk.ModSeq):
         return {u for u in uids if modseqs.get(u, 0) >= key.modseq}
     if isinstance(key, sk.Not):

@@ -142,6 +142,21 @@ class SelectedView:
         i = bisect.bisect_left(self.uids, uid)
         return i + 1 if i < len(self.uids) and self.uids[i] == uid else None
 
+    def held(self, uids: list[int]) -> list[tuple[int, int]]:
+        """(uid, sequence number) of each of the ascending ``uids`` this view holds: one
+        bisect per uid, each starting where the last one ended, without a call of seq_of."""
+        mine = self.uids
+        end = len(mine)
+        out = []
+        i = 0
+        for u in uids:
+            i = bisect.bisect_left(mine, u, i)
+            if i == end:
+                break
+            if mine[i] == u:
+                out.append((u, i + 1))
+        return out
+
     def uid_of(self, seq: int) -> int:
         return self.uids[seq - 1]
 

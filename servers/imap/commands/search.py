@@ -34,6 +34,7 @@ def _check_charset(charset: str | None) -> None:
 
 
 def _numbers(view: SelectedView, uids: list[int], uid: bool) -> list[int]:
+    """The numbers to answer with, in the order of ``uids`` (SORT's order, say)."""
     if uid:
         return uids
     return [n for n in (view.seq_of(u) for u in uids) if n is not None]
@@ -48,8 +49,9 @@ async def search(s: ImapSession, tag: str, req: rq.Search) -> None:
     _check_charset(req.charset)
     if req.key is not None and _mentions_modseq(req.key):
         s.enabled.add("CONDSTORE")
-    uids = sorted(await _engine().search_uids(s.ctx, view, req.key))
-    uids = [u for u in uids if view.seq_of(u) is not None]
+    held = view.held(sorted(await _engine().search_uids(s.ctx, view, req.key)))
+    uids = [u for u, _ in held]
+    numbers = uids if req.uid else [n for _, n in held]  # _numbers' answer, without a bisect per uid
     modseq = None
     if _mentions_modseq(req.key) and uids:
         modseq = max(view.modseqs.get(u, 0) for u in uids)  # RFC 7162 3.1.5
@@ -57,10 +59,9 @@ async def search(s: ImapSession, tag: str, req: rq.Search) -> None:
     if returns is None and s.rev2:
         returns = ()  # RFC 9051 6.4.4: IMAP4rev2 always answers ESEARCH
     if returns is None:
-        s.write(fmt.search_response(_numbers(view, uids, req.uid), modseq))
+        s.write(fmt.search_response(numbers, modseq))
         return
     opts = {r.upper() for r in returns} or {"ALL"}
-    numbers = _numbers(view, uids, req.uid)
     if "SAVE" in opts:
         # RFC 5182 2.1: with only MIN and/or MAX besides SAVE, only those are saved.
         if opts - {"SAVE"} and opts - {"SAVE"} <= {"MIN", "MAX"}:

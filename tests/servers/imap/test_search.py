@@ -91,3 +91,10 @@ def test_messages_not_in_the_view_are_left_out(env) -> None:
     assert run(env, "ALL", view=(inbox.id, [1, 3, 11])) == [1, 3, 11]  # the (mailbox_id, uids) form
     assert run(env, "2", view=(inbox.id, [1, 3, 11])) == [3]
     assert run(env, "ALL", view=(inbox.id, [])) == []
+
+
+def test_held_gives_what_seq_of_gives(env) -> None:
+    _, view, *_ = env  # the view holds uids 1 3 5 7 8 9 10
+    for uids in ([], [1], [2], [0, 1, 2, 3, 4, 10, 11], list(range(0, 13)), [10], [11, 12], [3, 5, 9]):
+        expected = [(u, view.seq_of(u)) for u in uids if view.seq_of(u) is not None]
+        assert view.held(uids) == expected
