@@ -123,9 +123,10 @@ def _eval(key: Any, uids: list[int], flags: dict[int, frozenset[str]], modseqs: 
         sets = [flags.get(u) for u in uids]
         verdict: dict[frozenset[str] | None, bool] = {}
         for fs in set(sets):
-            low = lowered.get(fs) if fs is not None else frozenset()
-            if low is None:
-                low = lowered[fs] = frozenset(f.lower() for f in fs)  # type: ignore[index]
+            low: frozenset[str] = frozenset()
+            if fs is not None:
+                low = lowered.get(fs) or frozenset(f.lower() for f in fs)
+                lowered[fs] = low
             verdict[fs] = (want in low) == key.present
         return {u for u, fs in zip(uids, sets, strict=True) if verdict[fs]}
     if isinstance(key, sk.ModSeq):
