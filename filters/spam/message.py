@@ -37,12 +37,54 @@ def may_hold_url(text: str) -> bool:
     return "://" in text or "www." in text.lower()
 
 
+# Where a URL_RE match can start in ASCII text: 3, 4 or 5 characters before "://" (ftp, http,
+# https) and at "www.", in any case. Literals the engine jumps to, where URL_RE's first-letter
+# class is tested at every character (50,000 chars: ~380 us for the class, ~45 us from here).
+_SCHEME_END = re.compile("://")
+_WWW = re.compile(r"www\.")
+# Past this many candidates (some 200 URLs) trying each costs more than the class scan.
+MAX_URL_CANDIDATES = 600
+
+
+def _url_matches(text: str) -> list[re.Match[str]]:
+    """URL_RE.finditer(text), found from the places a match can start when there are few."""
+    if text.isascii():  # lower() then keeps every offset (and no U+017F stands for an s)
+        lowered = text.lower()
+        starts: set[int] = set()
+        for found in _SCHEME_END.finditer(lowered):
+            at = found.start()
+            starts.update((at - 5, at - 4, at - 3))
+            if len(starts) > MAX_URL_CANDIDATES:
+                break
+        else:
+            starts.update(found.start() for found in _WWW.finditer(lowered))
+        if len(starts) <= MAX_URL_CANDIDATES:
+            # The leftmost match at or after the last one's end, as finditer goes on.
+            matches: list[re.Match[str]] = []
+            end = 0
+            for start in sorted(starts):
+                if start >= end and (match := URL_RE.match(text, start)):
+                    matches.append(match)
+                    end = match.end()
+            return matches
+    return list(URL_RE.finditer(text)) if may_hold_url(text) else []
+
+
 def find_urls(text: str) -> list[str]:
-    return URL_RE.findall(text) if may_hold_url(text) else []
+    return [match.group() for match in _url_matches(text)]
 
 
 def strip_urls(text: str) -> str:
-    return URL_RE.sub(" ", text) if may_hold_url(text) else text
+    matches = _url_matches(text)
+    if not matches:
+        return text
+    pieces = []
+    done = 0
+    for match in matches:
+        pieces.append(text[done : match.start()])
+        done = match.end()
+    pieces.append(text[done:])
+    return " ".join(pieces)
 _SCRIPT_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
 _COMMENT_RE = re.compile(r"(?s)<!--.*?-->")
 _ANCHOR_RE = re.compile(r"""(?is)<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>(.*?)</a\s*>""")

@@ -195,13 +195,15 @@ def nasty_texts(alphabet: list[str], count: int = 4000, seed: int = 7) -> list[s
 def test_url_regex_matches_as_before() -> None:
     import re
 
-    from postvak.filters.spam.message import URL_RE
+    from postvak.filters.spam.message import URL_RE, find_urls
 
     before = re.compile(r"""(?i)\b((?:https?|ftp)://[^\s"'<>()\[\]{}]+|www\.[^\s"'<>()\[\]{}]+)""")
     alphabet = list("hHtTpPsS\u017ffFwW.:/ \n_\u00e91x\"'<>(){}[]\u212a") + ["http://", "www.", "ftp://", "HTTPS://", "WwW.", "\u017f://"]
-    for text in nasty_texts(alphabet):
+    many = " ".join(f"http://h{i}.example/p www.w{i}.example" for i in range(400))  # past the candidates' cap
+    for text in nasty_texts(alphabet) + nasty_texts(alphabet[:-1] + ["://", "http://x.y", "ftp"], count=20_000, seed=8) + [many, many[:5000]]:
         assert URL_RE.findall(text) == before.findall(text), text[:80]
-        assert URL_RE.sub(" ", text) == before.sub(" ", text), text[:80]
+        assert find_urls(text) == before.findall(text), text[:80]
+        assert strip_urls(text) == before.sub(" ", text), text[:80]
 
 
 def test_money_patterns_match_as_before() -> None:
