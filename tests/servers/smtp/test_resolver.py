@@ -7,6 +7,8 @@ from __future__ import annotations
 import socket
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from postvak.servers.smtp import checks, resolver
 from postvak.servers.smtp.resolver import Dns, TempDnsError, TtlCache
@@ -106,3 +108,24 @@ def test_cached_only_runs_a_check_from_the_cache_or_not_at_all(zone: DnsResponde
     with pytest.raises(ValueError):  # an error of its own (no miss) is raised as ever
         dns.cached_only(lambda: int("x"))
     assert dns.txt("example.test") == [b"v=spf1 -all"]  # the mode ends with the call
+
+
+_FROMS = [b"From: a@example.test", b"From: \"A, B\" <a@Example.TEST>", b"From: a@one.test, b@two.test",
+          b"From: Group: a@g.test;", b"From: =?utf-8?q?J=C3=B6rg?= <j@x.test>", b"From: <>", b"From: nobody",
+          b"From: a@x.test (comment)", b"From:\r\n\tfolded@fold.test", b"from: lower@case.test", b"From: b@"]
+_OTHERS = [b"Subject: hi", b"To: t@example.test", b"Sender: s@sender.test", b"X-From: x@not.test", b"Received: x"]
+
+
+@given(st.lists(st.sampled_from(_FROMS + _OTHERS), max_size=6), st.sampled_from([b"\r\n", b"\n"]),
+       st.binary(max_size=40))
+def test_from_domain_is_the_parsed_envelopes(fields: list[bytes], eol: bytes, body: bytes) -> None:
+    """from_domain reads only the first From field; it equals what mime.parse_message's
+    envelope gives, on any header block."""
+    from postvak.protocols import mime
+    from postvak.protocols.mime.headers import body_offset
+
+    raw = eol.join(f.replace(b"\r\n", eol) for f in fields) + eol + eol + body
+    parsed = mime.parse_message(raw[: body_offset(raw, 0, len(raw))])
+    addrs = [a for a in parsed.envelope.from_ if a.host] if parsed.envelope else []
+    expected = addrs[0].host.lower() if len(addrs) == 1 and addrs[0].host else None
+    assert checks.from_domain(raw) == expected
