@@ -25,6 +25,7 @@ _MONEY_RE = re.compile(r"[$\u20ac\u00a3]\s?\d")
 # an optional prefix or even \d{3} made it try every position): same count, 200 -> ~20 us on
 # 20,000 chars without digits.
 _PHONE_RE = re.compile(r"\d\d{2}\)?[-. ]\d{3}[-. ]\d{4}\b")
+_PHONE_RE_ASCII = re.compile(_PHONE_RE.pattern, re.ASCII)  # same matches on ASCII text, cheaper \d
 # As many matches as \d\s?% (one per "%" it ends at), found from the "%" the engine jumps to.
 _PERCENT_RE = re.compile(r"%(?:(?<=\d%)|(?<=\d\s%))")
 
@@ -154,7 +155,7 @@ def text_tokens(text: str) -> Iterator[str]:
     sample = text[:20_000]
     money = _count(_MONEY_RE, sample, 5) if ("$" in sample or "\u20ac" in sample or "\u00a3" in sample) else 0
     yield f"text:money:{money}"
-    yield f"text:phone:{_count(_PHONE_RE, sample, 3)}"
+    yield f"text:phone:{_count(_PHONE_RE_ASCII if sample.isascii() else _PHONE_RE, sample, 3)}"
     yield f"text:percent:{_count(_PERCENT_RE, sample, 3) if '%' in sample else 0}"
     # Counted in C rather than by a Python loop over lines (this runs on every delivery).
     lines = sample.count("\n") + 1
