@@ -173,6 +173,13 @@ class _Eval:
     def _select(self, cols: Sequence[Any], cond: Any, domain: set[int]) -> list[Any]:
         """Rows of messages in ``domain`` matching ``cond``; small domains by UID chunks."""
         base = M.c.mailbox_id == self.mailbox_id
+        if domain and max(domain) - min(domain) < 4 * len(domain):
+            # Dense (a whole mailbox, say): its UID range, filtered here. An IN list of a
+            # thousand UIDs cost more in SQLAlchemy's rendering of the expanded parameter
+            # than the query itself (py-spy: ~40 % of a SUBJECT search of 1,000 messages).
+            low, high = min(domain), max(domain)
+            return [r for r in self.tx.conn.execute(select(*cols).where(base, cond, M.c.uid.between(low, high))).all()
+                    if r[0] in domain]
         if len(domain) <= 4 * CHUNK:
             ids = sorted(domain)
             rows: list[Any] = []

@@ -190,3 +190,20 @@ def test_100k_date_keys(big) -> None:
     got = store.read(imapsearch.search, inbox.id, sk.Date("internal", "on", day), None)
     first = int((datetime(2020, 2, 1, tzinfo=UTC) - datetime(2020, 1, 1, tzinfo=UTC)).total_seconds() // 60)
     assert got == [u for u in range(first, first + 1440) if u > BASE]
+
+
+def test_dense_and_sparse_domains_read_the_same_rows(box) -> None:
+    """_select reads a dense domain by its UID range and a sparse one by UID lists: the
+    same rows either way, and none outside the domain."""
+    store, inbox = box
+    from sqlalchemy import true
+
+    def rows(domain):
+        return store.read(lambda tx: sorted(int(r[0]) for r in imapsearch._Eval(tx, inbox.id)._select(
+            [schema.messages.c.uid], true(), domain)))
+
+    assert rows({1, 2, 3, 4, 5}) == [1, 2, 3, 4, 5]  # dense: the range
+    assert rows({2, 4}) == [2, 4]  # dense too, with a hole inside the range
+    assert rows({1, 5, 400}) == [1, 5]  # sparse: the UID list
+    assert rows({3}) == [3]
+    assert rows({9, 10}) == []
