@@ -12,7 +12,8 @@ _HOST_IN_TEXT = re.compile(r"(?i)^(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[
 
 
 def host_of(url: str) -> str:
-    rest = url.strip().lower().partition("://")[2] or url.strip().lower()
+    lowered = url.strip().lower()
+    rest = lowered.partition("://")[2] or lowered
     host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     host = host.rpartition("@")[2]  # http://bank.example@evil.example/ goes to evil.example
     if host.startswith("["):
@@ -43,13 +44,19 @@ def _base(host: str) -> str:
 
 def check(msg: ParsedMessage, ctx: SpamContext, settings: SpamSettings) -> list[Hit]:
     hits = []
-    ip_urls = [u for u in msg.urls if "://" in u and is_ip(host_of(u))]
-    if ip_urls:
-        hits.append(Hit("URL_IP_HOST", settings.points("URL_IP_HOST", 1.5), f"link to IP host {host_of(ip_urls[0])}"))
+    ip_host = None  # of the first link to an IP host
+    for url in dict.fromkeys(msg.urls):  # HTML repeats its URLs: each distinct one looked at once
+        if "://" in url and is_ip(host := host_of(url)):
+            ip_host = host
+            break
+    if ip_host is not None:
+        hits.append(Hit("URL_IP_HOST", settings.points("URL_IP_HOST", 1.5), f"link to IP host {ip_host}"))
     for link in msg.links:
         shown = _HOST_IN_TEXT.match(link.text.strip())
+        if not shown:  # most anchors show words, not a host: then where they go does not matter here
+            continue
         target = host_of(link.href)
-        if shown and target and "://" in link.href and _base(shown.group(1).lower()) != _base(target):
+        if target and "://" in link.href and _base(shown.group(1).lower()) != _base(target):
             hits.append(Hit("URL_TEXT_MISMATCH", settings.points("URL_TEXT_MISMATCH", 0.5),
                             f"anchor shows {shown.group(1).lower()} but goes to {target}"))
             break

@@ -415,3 +415,38 @@ def test_elided_runs_and_phone_numbers_as_before() -> None:
         assert [m.span() for m in _PHONE_RE.finditer(text)] == [m.span() for m in phone_before.finditer(text)]
         if text.isascii():
             assert [m.span() for m in _PHONE_RE_ASCII.finditer(text)] == [m.span() for m in phone_before.finditer(text)]
+
+
+def test_url_rule_as_before() -> None:
+    import random
+
+    from postvak.filters.spam.rules import urls
+    from postvak.filters.spam.types import Hit
+
+    def before(msg) -> list[Hit]:
+        hits = []
+        ip_urls = [u for u in msg.urls if "://" in u and urls.is_ip(urls.host_of(u))]
+        if ip_urls:
+            hits.append(Hit("URL_IP_HOST", SET.points("URL_IP_HOST", 1.5), f"link to IP host {urls.host_of(ip_urls[0])}"))
+        for link in msg.links:
+            shown = urls._HOST_IN_TEXT.match(link.text.strip())
+            target = urls.host_of(link.href)
+            if shown and target and "://" in link.href and urls._base(shown.group(1).lower()) != urls._base(target):
+                hits.append(Hit("URL_TEXT_MISMATCH", SET.points("URL_TEXT_MISMATCH", 0.5),
+                                f"anchor shows {shown.group(1).lower()} but goes to {target}"))
+                break
+        return hits
+
+    SET = SpamSettings()
+    rnd = random.Random(17)
+    hrefs = ["http://a.example/x", "http://10.0.0.1/p", "http://3232235777/", "https://[::1]/", "http://b.example@192.168.0.9/",
+             "mailto:x@y.example", "/relative", "http://0xC0A80001/"]
+    shows = ["click", "a.example", "www.b.example/login", "http://c.example", "10.0.0.1", ""]
+    raws = []
+    for _ in range(200):
+        anchors = "".join(f'<a href="{rnd.choice(hrefs)}">{rnd.choice(shows)}</a> see {rnd.choice(hrefs)} '
+                          for _ in range(rnd.randint(0, 8)))
+        raws.append(f"Subject: u\r\nContent-Type: text/html\r\n\r\n<html><body>{anchors}</body></html>".encode())
+    for raw in raws + corpus_messages():
+        msg = parse(raw)
+        assert urls.check(msg, SpamContext(), SET) == before(msg), raw[:200]
