@@ -362,7 +362,7 @@ def quoted_printable_messages() -> list[bytes]:
               "caf=E9 ", "\xe9", "=20\r\n", " \r\n", "http://x.example/=3Dq "]
     head = "From: a@example.org\r\nTo: b@example.net\r\nSubject: qp\r\n"
     out = []
-    for i in range(40):
+    for _ in range(40):
         weights = [rnd.random() for _ in pieces]
         body = "".join(rnd.choices(pieces, weights, k=rnd.randint(9_000, 16_000)))
         ctype = rnd.choice(["text/plain; charset=utf-8", "text/plain; charset=iso-8859-1", "text/html", "application/octet-stream"])
@@ -380,8 +380,8 @@ def quoted_printable_messages() -> list[bytes]:
 
 
 def test_a_long_quoted_printable_part_parses_as_the_whole_message() -> None:
-    from postvak.filters.spam.message import _QP_PREFIX_BODY, _parse
     from postvak.filters.spam.elide import body_start
+    from postvak.filters.spam.message import _QP_PREFIX_BODY, _parse
 
     prefixed = 0
     for raw in quoted_printable_messages() + long_messages():
