@@ -161,10 +161,13 @@ class Delivery:
         out = []
         for n, rcpt in enumerate(distinct.values()):
             try:
+                # A few indexed rows (a model's bytes only when it changed): on the loop, not
+                # a reader thread's round trip (runner.read_here).
                 if n == 0:  # the global model comes with the first inputs: one read, not two
-                    global_model, inputs = await self.ctx.runner.read(pipeline.read_inputs, rcpt.account_id, spam_on)
+                    global_model, inputs = await self.ctx.runner.read_here(pipeline.read_inputs, rcpt.account_id,
+                                                                           spam_on)
                 else:
-                    inputs = await self.ctx.runner.read(pipeline.load_inputs, rcpt.account_id)
+                    inputs = await self.ctx.runner.read_here(pipeline.load_inputs, rcpt.account_id)
                 original = _with_detail(rcpt)
                 args = (rcpt, original, mail_from, raw, inputs)
                 kwargs = dict(global_model=global_model, spam_on=spam_on, spam_conf=self.spam_conf,

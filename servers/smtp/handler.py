@@ -80,7 +80,8 @@ class SmtpHandler:
         transport = route(address)
         if transport is not None and self.submission and server.session.account is not None:
             return self._add_gateway(env, address, transport)
-        resolved = await self.ctx.runner.read(ingest.recipient, path.domain, address)
+        # One indexed lookup: on the loop (runner.read_here) rather than a reader thread's round trip.
+        resolved = await self.ctx.runner.read_here(ingest.recipient, path.domain, address)
         if resolved is not None:  # a local domain
             if not resolved:
                 return R.S550_NO_SUCH_USER.with_text(f"No such user here: <{address}>")
