@@ -131,7 +131,8 @@ def test_split_indexer_equals_index_pending_and_skips_expunged(corpus, alice) ->
 
 
 @pytest.mark.parametrize("text", ["Re: Invoice invoice INVOICE", "Café-Überweisung café x" + "y" * 100,
-                                  "w" * 70 + " " + "w" * 80, "", "a b a c b"])
+                                  "w" * 70 + " " + "w" * 80, "", "a b a c b", "w" * 64 + " W" * 3,
+                                  "v" * 65 + " " + "v" * 64, "K" * 64 + "k " + "\u212a" * 70])
 def test_distinct_tokens_are_tokens_without_repeats(text) -> None:
     assert list(search.distinct_tokens(text)) == list(dict.fromkeys(search.tokens(text)))
 
@@ -147,6 +148,51 @@ def test_ascii_words_are_the_regex_words() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         assert search.tokens(text) == [w[: search.MAX_TERM] for w in re.findall(r"\w+", text.casefold())], text
 
+
+
+def _old_term_rows(parsed, body_text: str) -> list[tuple[str, int]]:
+    """term_rows as it was: one term at a time (the reference for the bulk update)."""
+    seen: dict[str, int] = {}
+    fields = (
+        (search.FIELD_SUBJECT, parsed.subject or ""),
+        (search.FIELD_FROM, parsed.from_addr or ""),
+        (search.FIELD_TO, f"{parsed.to_addrs or ''} {parsed.cc_addrs or ''}"),
+        (search.FIELD_BODY, (body_text or "")[: search.MAX_INDEXED_TEXT]),
+    )
+    for field, text in fields:
+        for term in dict.fromkeys(search.tokens(text)):
+            mask = seen.get(term)
+            if mask is not None:
+                if not mask & field:
+                    seen[term] = mask | field
+            elif len(seen) < search.MAX_TERMS_PER_MESSAGE:
+                seen[term] = field
+    return list(seen.items())
+
+
+@pytest.mark.parametrize("cap", [1, 3, 7, 20, 5000])
+def test_term_rows_are_the_one_by_one_rows(monkeypatch, cap) -> None:
+    """The bulk update of term_rows gives the rows, masks and order of the per-term loop,
+    also where the MAX_TERMS_PER_MESSAGE cap is reached in any field, with overlapping
+    fields, words cut to MAX_TERM, and non-ASCII text."""
+    import random
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(search, "MAX_TERMS_PER_MESSAGE", cap)
+    rng = random.Random(cap)
+    vocab = ["alpha", "Beta", "gamma", "delta", "x" * 70, "x" * 64 + "y", "café", "Über", "a_b", "7"] + [
+        f"w{i}" for i in range(30)]
+
+    def text() -> str:
+        return rng.choice(["", " "]) + " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 25)))
+
+    for _ in range(300):
+        parsed = SimpleNamespace(subject=rng.choice([None, text()]), from_addr=rng.choice([None, text()]),
+                                 to_addrs=rng.choice([None, text()]), cc_addrs=rng.choice([None, text()]))
+        body = rng.choice([None, text(), text() + " " + text()])
+        expected = _old_term_rows(parsed, body)
+        assert search.term_rows(parsed, body) == expected
+        assert list(search.term_masks(parsed, body).items()) == expected
 
 def test_many_recipients_share_one_parse(alice) -> None:
     store, acct, inbox = alice
