@@ -8,7 +8,8 @@ committed by any process"), timed from the commit, not from a burst of APPENDs:
   process hears other processes through the change log it polls (store/sqlite_listen.py);
 * `smtp`: one message over SMTP (port 25, as from the internet) through the whole
   delivery pipeline (antispam, Sieve); the time runs from the `250` after DATA, which
-  the server sends only once the message is committed.
+  the server sends only once the message is committed (so a session may read its EXISTS
+  before the client has read the 250: a time at or just under zero).
 
 --watchers sessions of the receiving user and --background idle IDLE sessions of other
 users stay open throughout, as on a server with many idle clients. Rounds are spaced by a
