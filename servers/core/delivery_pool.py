@@ -5,7 +5,7 @@ threads instead of sharing their interpreter lock.
 The pool only ever takes work off this process; it never decides alone:
 - until the worker has started (spawn takes a second) decisions run here;
 - when DEPTH decisions per worker are already waiting, the next runs here too, so
-  under load both cores classify;
+  a burst the worker cannot absorb has both cores classify;
 - a broken worker (it died) makes the decisions it had run here, and a new one is
   started for the next. A message is never lost or refused because of the pool.
 The worker exits when this process is gone (kill -9 included). Requests and answers
@@ -27,7 +27,13 @@ from typing import Any
 from postvak.servers.core import delivery_worker
 from postvak.store import ingest, search
 
-DEPTH = 8  # decisions waiting per worker before the next runs here (2: 147 msg/s, 8 and 32: 215 msg/s, 4 KB x 50)
+# Decisions waiting per worker before the next runs here. One made here classifies on this
+# process's interpreter, where the loop and the store writer wait for the GIL meanwhile: a
+# deep queue keeps that for bursts the worker cannot absorb. With ProcessPoolExecutor
+# (4 KB x 50): 2: 147 msg/s, 8 and 32: 215; with the socket pairs, 8 -> 32 (3 pairs): 4 KB
+# x 50 836/788/900 -> 1361/1012/1172 msg/s, 100 KB x 50 255/266/279 -> 305/280/288, 100 KB
+# x 10 310/314/324 -> 319/311/303 (10 sessions seldom fill a deeper queue: noise or a loss).
+DEPTH = 32
 
 _cache: Any = None  # the worker's compiled-script cache
 _models: OrderedDict[int, bytes] = OrderedDict()  # the worker's spam models: {token: bytes}, recent last
