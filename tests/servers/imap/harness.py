@@ -52,10 +52,10 @@ class FakeIO:
             self.out += data
 
     def hold(self) -> None:
-        pass  # writes land in `out` at once; SessionIO holds them until push()
+        """Nothing to hold: writes land in `out` at once (SessionIO holds them until push())."""
 
     def push(self) -> None:
-        pass
+        """Nothing held, nothing to send."""
 
     async def drain(self) -> None:
         await asyncio.sleep(0)
