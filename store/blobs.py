@@ -104,9 +104,11 @@ class BlobStore:
         self._dialect = engine.dialect.name
 
     # -- used inside a transaction -------------------------------------------------
-    def put(self, tx: Any, data: bytes) -> BlobRef:
-        """Store `data` (or take one more reference to identical bytes)."""
-        sha = hashlib.sha256(data).hexdigest()
+    def put(self, tx: Any, data: bytes, sha: str | None = None) -> BlobRef:
+        """Store `data` (or take one more reference to identical bytes). `sha`: data's
+        sha256 hex digest, when the caller computed it in this process from these bytes."""
+        if sha is None:
+            sha = hashlib.sha256(data).hexdigest()
         stmt = _put_statement(self._dialect)
         refcount = stmt.scalar(tx, {"sha": sha, "size": len(data), "data": self._row_data(data)})
         if refcount == 1:  # a new row (or one awaiting gc): the bytes must be (re)written

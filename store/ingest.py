@@ -145,10 +145,12 @@ def add_usage(tx: Any, account_id: int, size: int, enforce: bool) -> None:
 def ingest(
     tx: Any, account_id: int, mailbox_id: int, raw: bytes, *, flags: frozenset[str] = frozenset(),
     internal_date: datetime | None = None, check_quota: bool = True, checked: bool = False,
+    sha: str | None = None,
 ) -> Stored:
     """`checked`: the caller found `mailbox_id` among the account's folders and ran
     precheck_quota in this transaction (delivery does, per recipient), so the first
-    query is skipped; the quota is still enforced under the row lock (add_usage)."""
+    query is skipped; the quota is still enforced under the row lock (add_usage).
+    `sha`: `raw`'s sha256 when the caller hashed it in this process (BlobStore.put)."""
     size = len(raw)
     if not checked:
         # Ownership and the cheap early quota refusal (before writing a blob) in one query.
@@ -159,7 +161,7 @@ def ingest(
             _refuse(row.used_bytes + size, row.quota_bytes)
     flags = normalize(flags)
     # Lock order everywhere: message rows -> blobs -> mailboxes -> accounts.
-    ref = tx.blobs.put(tx, raw)
+    ref = tx.blobs.put(tx, raw, sha)
     parsed = _facts(ref.sha256, raw)
     # RFC 9051 2.3.1.1: strictly ascending UIDs; the UPDATE takes the mailbox row lock,
     # so concurrent writers in any process get distinct UIDs.

@@ -39,6 +39,7 @@ class Target:
     create: bool = False  # RFC 5490 3.2 fileinto :create
     comment: str | None = None  # private note (vnd.postvak.comment), set after ingest
     raw: bytes | None = None  # this recipient's copy when it differs (spam headers)
+    sha: str | None = None  # sha256 of the copy when known (Decision.sha): not hashed again
     discard: bool = False  # Sieve discard or reject: no copy, yet delivered (RFC 5228 4.3)
 
 
@@ -240,7 +241,8 @@ class Delivery:
             if not d.filings:
                 targets.append(Target(d.recipient, discard=True))
             for f in d.filings:
-                targets.append(Target(d.recipient, f.special_use, f.flags, f.mailbox, f.create, f.comment, copy))
+                targets.append(Target(d.recipient, f.special_use, f.flags, f.mailbox, f.create, f.comment, copy,
+                                      sha=d.sha))
             sends.extend(d.sends)
         return targets, sends
 
@@ -314,7 +316,7 @@ def _deliver_one(tx: Any, target: Target, raw: bytes) -> DeliveryResult:
     # A QuotaExceeded from here on (a concurrent writer on PostgreSQL) fails the whole
     # job, which rolls back: the client gets a 4xx and retries; nothing half-done commits.
     # The folder is the account's (_mailbox_for) and its quota was checked just now.
-    stored = messages.ingest(tx, account_id, box_id, raw, flags=target.flags, checked=True)
+    stored = messages.ingest(tx, account_id, box_id, raw, flags=target.flags, checked=True, sha=target.sha)
     if target.comment:
         messages.set_annotation(tx, box_id, stored.uid, target.comment)
     return DeliveryResult(target.recipient, OK, stored, purged)

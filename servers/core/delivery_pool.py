@@ -104,24 +104,26 @@ def _decide(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def with_index(decision: Any) -> Any:
-    """`decision` with the sha256, ingest Facts and search terms of the copy it stores
-    (one mime parse serves both; without it ingest and the indexer parse it once each)."""
+    """`decision` with the ingest Facts and search terms of the copy it stores (one mime
+    parse serves both; without it ingest and the indexer parse it once each)."""
     if not decision.filings:
         return decision
-    sha = hashlib.sha256(decision.raw).hexdigest()  # the blob store's key for these bytes
     parsed, terms = search.parsed_terms(decision.raw)
-    return dataclasses.replace(decision, index=(sha, ingest.facts_of(parsed), terms))
+    return dataclasses.replace(decision, index=(ingest.facts_of(parsed), terms))
 
 
 def settle_index(decision: Any) -> Any:
     """with_index's values handed to the store's caches (ingest and the indexer find
-    them there); the decision without them."""
+    them there) under the copy's sha256, hashed here, in the process that stores these
+    bytes (the blob store takes it as their key: one hash per copy, not one per process);
+    the decision without them, with the sha."""
     if decision.index is None:
         return decision
-    sha, facts, terms = decision.index
+    facts, terms = decision.index
+    sha = hashlib.sha256(decision.raw).hexdigest()
     search.remember_terms(sha, terms)
     ingest.remember_facts(sha, facts)
-    return dataclasses.replace(decision, index=None)
+    return dataclasses.replace(decision, index=None, sha=sha)
 
 
 def decide_here(args: tuple[Any, ...], kwargs: dict[str, Any], cache: Any) -> Any:

@@ -86,10 +86,12 @@ class Decision:
     reject: str | None = None  # refusal reason when it can be the SMTP reply
     verdict: Any = None  # filters.spam.Verdict or None when not checked
     errors: tuple[str, ...] = ()
-    # (blob sha256, ingest.Facts, search terms) of `raw`, computed in the filter worker
-    # process so ingest and the full-text indexer here need not parse (delivery_pool);
-    # None: they do it.
-    index: tuple[str, Any, dict[str, int]] | None = None
+    # (ingest.Facts, search terms) of `raw`, computed in the filter worker process so
+    # ingest and the full-text indexer here need not parse (delivery_pool); None: they do it.
+    index: tuple[Any, dict[str, int]] | None = None
+    # sha256 of `raw`, computed in this process (delivery_pool.settle_index): the caches'
+    # key and the blob's, so the copy is hashed once; None: the blob store hashes it.
+    sha: str | None = None
 
 
 @dataclass(frozen=True)

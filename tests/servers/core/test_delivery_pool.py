@@ -77,6 +77,8 @@ def test_worker_leaves_the_stored_copys_terms_for_the_indexer(env: Env) -> None:
     assert env.delivery.pool.remote == before + 1 and outcome.results[0].status == OK
     stored = env.box("INBOX")[-1]  # X-Spam-* headers included: the worker saw these bytes
     sha = hashlib.sha256(stored).hexdigest()
+    # The blob is keyed by the sha settle_index computed here and handed down to the store.
+    assert env.metas[-1].blob_sha == sha
     cached = search._terms_cache.get(sha)
     assert cached is not None and "zanzibar" in cached and "quarterly" in cached
     assert cached == search.terms_of(stored)
@@ -182,6 +184,7 @@ def test_the_worker_parse_serves_ingest(env: Env) -> None:
     (decision,) = decisions(env, mail(subject="parsed once", body="a body worth indexing"))
     assert env.delivery.pool.remote == before + 1
     sha = hashlib.sha256(decision.raw).hexdigest()
+    assert decision.sha == sha and decision.index is None  # hashed here, not in the worker
     assert ingest._parsed[sha] == ingest.facts_of(mime.parse_message(decision.raw))
     assert search._terms_cache[sha] == search.terms_of(decision.raw)
 
@@ -198,5 +201,6 @@ def test_a_decision_made_here_parses_the_stored_copy_once(env: Env) -> None:
     (decision,) = decisions(env, mail(subject="parsed here once", body="a body worth indexing"))
     assert env.delivery.pool.remote == 0 and decision.index is None
     sha = hashlib.sha256(decision.raw).hexdigest()
+    assert decision.sha == sha
     assert ingest._parsed[sha] == ingest.facts_of(mime.parse_message(decision.raw))
     assert search._terms_cache[sha] == search.terms_of(decision.raw)
