@@ -200,36 +200,12 @@ def style_tokens(text: str) -> Iterator[str]:
     """How the text is written rather than what it says: shouting, money, punctuation, 8-bit share."""
     sample = text[:STYLE_SAMPLE]
     tokens = sample.split()
-    return _style_tokens(sample, Counter(tokens), len(tokens), tokens)
+    return _style_tokens(sample, tokens, Counter(tokens))
 
 
-# Characters from which a text's words are counted by its distinct lines (_counted_words).
-DEDUPE_LINES_FROM = 8192
-
-
-def _counted_words(sample: str) -> tuple[Counter[str], int, list[str] | None]:
-    """Counter(sample.split()), its total, and the split when it was made. A long text of
-    which at most half the lines are distinct is counted by its distinct lines (words in
-    the same first-seen order: a repeat's words all appeared before), each repeat's words
-    added n - 1 times, instead of splitting out every repeat's words."""
-    if len(sample) >= DEDUPE_LINES_FROM:
-        lines = sample.split("\n")
-        if len(set(lines)) * 2 <= len(lines):  # a set: cheaper than counting, for the text that fails
-            distinct = Counter(lines)
-            counts = Counter("\n".join(distinct).split())
-            for line, n in distinct.items():
-                if n > 1:
-                    for word in line.split():
-                        counts[word] += n - 1
-            return counts, sum(counts.values()), None
-    tokens = sample.split()
-    return Counter(tokens), len(tokens), tokens
-
-
-def _style_tokens(sample: str, counts: Counter[str], ntokens: int, tokens: list[str] | None) -> Iterator[str]:
-    """style_tokens of `sample`, given its whitespace-split tokens' counts and number (and
-    the tokens, when split: else split here if needed)."""
-    if not ntokens:
+def _style_tokens(sample: str, tokens: list[str], counts: Counter[str]) -> Iterator[str]:
+    """style_tokens of `sample`, given its whitespace-split tokens and their counts."""
+    if not tokens:
         return
     # A long text repeats most of its words: each distinct one is tested once (counted in C)
     # and weighted by how often it occurs, which gives the very fractions of a per-token loop.
@@ -242,14 +218,14 @@ def _style_tokens(sample: str, counts: Counter[str], ntokens: int, tokens: list[
                 shouted[t] = n
     if alpha:
         yield f"style:caps%:{_bucket(sum(shouted.values()) / alpha)}"
-    yield f"style:words:{_log2_bucket(ntokens)}"
+    yield f"style:words:{_log2_bucket(len(tokens))}"
     yield f"style:bang:{_log2_bucket(sample.count('!') + 1)}"
     yield f"style:dollar:{_log2_bucket(sample.count('$') + 1)}"
     # Counted in C: encoding drops exactly the chars above U+007F.
     nonascii = 0 if sample.isascii() else len(sample) - len(sample.encode("ascii", "ignore"))
     yield f"style:8bit%:{_bucket(nonascii / max(1, len(sample)))}"
     if alpha > MAX_CAPS_SCAN and shouted:
-        shouted = _first_alpha(tokens if tokens is not None else sample.split())
+        shouted = _first_alpha(tokens)
     # Tokens are a set downstream: each shouted word once.
     yield from {"caps:" + t.lower()[:MAX_WORD] for t in shouted if t.isupper() and len(t) >= 4}
 
@@ -284,8 +260,9 @@ def body_tokens(msg: ParsedMessage, bigrams: bool = False) -> Iterator[str]:
     # it (a part is cut at 50,000 chars), for the words too: a Counter's keys are the distinct
     # words in first-seen order, as dict.fromkeys gives them.
     sample = text[:STYLE_SAMPLE]
-    counts, ntokens, tokens = _counted_words(sample)
-    yield from _style_tokens(sample, counts, ntokens, tokens)
+    tokens = sample.split()
+    counts = Counter(tokens)
+    yield from _style_tokens(sample, tokens, counts)
     if bigrams:
         previous = None
         for word in words(text):

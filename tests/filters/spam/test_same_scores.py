@@ -450,33 +450,3 @@ def test_url_rule_as_before() -> None:
     for raw in raws + corpus_messages():
         msg = parse(raw)
         assert urls.check(msg, SpamContext(), SET) == before(msg), raw[:200]
-
-
-def test_words_counted_by_distinct_lines_are_the_split_counts(monkeypatch) -> None:
-    """_counted_words' distinct-line count gives Counter(sample.split()): the same words in
-    the same order with the same counts, and the same body tokens (lines repeated near
-    and far, blank lines, other whitespace, shouted words past MAX_CAPS_SCAN)."""
-    import random
-    from collections import Counter
-
-    from postvak.filters.spam import tokenizer
-
-    rng = random.Random(5)
-    vocab = ["offer", "FREE", "NOW!", "$5", "ÉCOLE", "naïve", "a", "x" * 40, "", "\t", "\x0c", "\u2028", "\r"]
-    texts = [("LOUD WORDS here\n" * 1500) + "quiet end", "\n" * 50]
-    for _ in range(400):
-        pool = [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(1, 6))]
-        texts.append("\n".join(rng.choice(pool) for _ in range(rng.randint(0, 40))))
-    monkeypatch.setattr(tokenizer, "DEDUPE_LINES_FROM", 0)
-    took = 0
-    for text in texts:
-        counts, ntokens, split = tokenizer._counted_words(text)
-        took += split is None
-        tokens = text.split()
-        assert list(counts.items()) == list(Counter(tokens).items()) and ntokens == len(tokens), text[:60]
-        msg = parse(message("Lines", text))
-        monkeypatch.setattr(tokenizer, "DEDUPE_LINES_FROM", 10**9)
-        plain = list(body_tokens(msg))
-        monkeypatch.setattr(tokenizer, "DEDUPE_LINES_FROM", 0)
-        assert list(body_tokens(msg)) == plain, text[:60]
-    assert took > 300
