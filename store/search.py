@@ -30,7 +30,6 @@ WEIGHT = {FIELD_SUBJECT: 3.0, FIELD_FROM: 2.0, FIELD_TO: 1.5, FIELD_BODY: 1.0}
 MAX_TERM = 64
 MAX_TERMS_PER_MESSAGE = 5000
 MAX_INDEXED_TEXT = 64 * 1024  # characters of body text per message
-DEDUPE_LINES_FROM = 8192  # characters: distinct_tokens drops repeated lines of longer texts
 MIN_PREFIX = 4
 DEFAULT_LIMIT = 200
 _WORD = re.compile(r"\w+")
@@ -61,16 +60,6 @@ def distinct_tokens(text: str) -> dict[str, None]:
     speed before the per-word work makes a long body cost a fraction of tokens()."""
     folded = text.casefold()
     if folded.isascii():
-        # A long text's repeated lines dropped first (quotes, tables, markup, generated
-        # text): a repeat's words all appeared before, in that order, so the distinct lines
-        # give the same words in the same first-seen order without splitting out each
-        # repeat's. Short texts skip it: mail repeats few lines but blank ones, and the
-        # look costs about a fifth of the word split.
-        if len(folded) >= DEDUPE_LINES_FROM:
-            lines = folded.split("\n")
-            distinct = dict.fromkeys(lines)
-            if len(distinct) < len(lines):
-                folded = "\n".join(distinct)
         words = dict.fromkeys(folded.translate(_NON_WORD).split())
         # Cut each word to MAX_TERM (cut words may then repeat); when none is longer, as
         # most text has, the cut would copy the dict for nothing (4,000 words: ~150 us).

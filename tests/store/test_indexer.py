@@ -137,24 +137,6 @@ def test_distinct_tokens_are_tokens_without_repeats(text) -> None:
     assert list(search.distinct_tokens(text)) == list(dict.fromkeys(search.tokens(text)))
 
 
-@pytest.mark.parametrize("from_chars", [0, 40])
-def test_distinct_tokens_of_repeated_lines(monkeypatch, from_chars) -> None:
-    """distinct_tokens drops repeated lines of long texts before splitting: the words and
-    their order must be those of the whole text (lines repeated near and far, CR LF, blank
-    lines, a line that is a repeat's prefix, words cut to MAX_TERM, non-ASCII lines)."""
-    import random
-
-    monkeypatch.setattr(search, "DEDUPE_LINES_FROM", from_chars)
-    rng = random.Random(11 + from_chars)
-    vocab = ["alpha", "Beta", "gamma", "x" * 70, "x" * 64 + "y", "a_b", "7", "w-1", "Café", ""] + [
-        f"w{i}" for i in range(20)]
-    for _ in range(2000):
-        pool = [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 6))) + rng.choice(["", "\r", " "])
-                for _ in range(rng.randint(1, 8))]
-        text = "\n".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
-        assert list(search.distinct_tokens(text)) == list(dict.fromkeys(search.tokens(text))), text
-
-
 def test_ascii_words_are_the_regex_words() -> None:
     """tokens() splits ASCII text without the regex; the words must be _WORD's."""
     import random
