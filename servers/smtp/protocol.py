@@ -430,15 +430,9 @@ def _big_reads(reader: asyncio.StreamReader) -> Iterator[None]:
 def clean_line_endings(data: bytes) -> bool:
     """Fast path for the smuggling check: when every CR and every LF belongs to a CRLF
     there is no bare CR/LF, hence no smuggled terminator (three C-speed counts instead of
-    regular expressions over the whole body). With c CRs, n LFs and p CRLFs there are
-    c + n - p line breaks (what bytes.splitlines splits at), so clean means c == n and
-    n breaks; splitlines counts them in half of count(b"\r\n")'s time (~45 vs ~85 us
-    per 100 KB: a two-byte needle is no memchr)."""
-    lfs = data.count(b"\n")
-    if data.count(b"\r") != lfs:
-        return False
-    pieces = len(data.splitlines())  # the breaks, plus an unterminated last line's piece
-    return pieces - (data[-1:] not in (b"\n", b"\r", b"")) == lfs
+    regular expressions over the whole body)."""
+    pairs = data.count(b"\r\n")
+    return data.count(b"\n") == pairs and data.count(b"\r") == pairs
 
 
 def _split_path(text: str) -> tuple[str, str]:
