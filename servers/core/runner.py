@@ -79,13 +79,10 @@ class StoreRunner:
         Only for reads bounded by their arguments: the reactor waits while it runs."""
         reader = self._here
         if reader is None:
-            make = getattr(self.store, "reader", None)
-            if make is None:  # a store without kept connections (test doubles)
+            reader = self._keep_reader()
+            if reader is None:  # a store without kept connections (test doubles)
                 return self.store.read(fn, *args, **kwargs)  # type: ignore[no-any-return]
-            reader = self._here = make()
-            self._here_thread = threading.get_ident()
-            with self._reader_lock:
-                self._kept.append(reader)
+            self._here, self._here_thread = reader, threading.get_ident()
         elif self._here_thread != threading.get_ident():  # a kept connection serves one thread only
             return await self.read(fn, *args, **kwargs)
         return reader.read(fn, *args, **kwargs)  # type: ignore[no-any-return]
@@ -112,13 +109,22 @@ class StoreRunner:
         """On a reader thread: its own kept connection (Store.reader), when the store has one."""
         reader = getattr(self._local, "reader", None)
         if reader is None:
-            make = getattr(self.store, "reader", None)
-            if make is None:  # a store without kept connections (test doubles)
+            reader = self._keep_reader()
+            if reader is None:  # a store without kept connections (test doubles)
                 return self.store.read(fn, *args, **kwargs)
-            reader = self._local.reader = make()
-            with self._reader_lock:
-                self._kept.append(reader)
+            self._local.reader = reader
         return reader.read(fn, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def _keep_reader(self) -> Any:
+        """A new Store.reader() for the calling thread, closed in close(); None when the
+        store has no kept connections."""
+        make = getattr(self.store, "reader", None)
+        if make is None:
+            return None
+        reader = make()
+        with self._reader_lock:
+            self._kept.append(reader)
+        return reader
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self._closed:
