@@ -33,7 +33,7 @@ def test_unknown_commands_and_bad_arguments(env: Env) -> None:
     assert c.send("NOOP").ok
 
 
-@pytest.mark.parametrize("size", [100_000, 600_000])  # read whole (read-ahead) / streamed
+@pytest.mark.parametrize("size", [200_000, 600_000])  # read whole (read-ahead) / streamed
 def test_missing_blob_is_a_temporary_error(env: Env, size: int) -> None:
     import os
 
