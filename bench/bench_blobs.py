@@ -20,6 +20,7 @@ import resource
 import shutil
 import tempfile
 import time
+from typing import Any
 
 
 def _cpu() -> float:
@@ -55,7 +56,7 @@ def run(size: int, inline: bool, count: int, batch: int) -> tuple[float, float, 
         raws = [(head % i) + os.urandom(size // 2).hex().encode()[: size] for i in range(count)]
         wall0, cpu0 = time.perf_counter(), _cpu()
         for start in range(0, count, batch):
-            jobs = [(messages.ingest, (account.id, box, raw), {}) for raw in raws[start:start + batch]]
+            jobs: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = [(messages.ingest, (account.id, box, raw), {}) for raw in raws[start:start + batch]]
             for result in store.write_batch(jobs):
                 if isinstance(result, Exception):
                     raise result
