@@ -11,10 +11,11 @@ Timeouts are never cached: the next message tries again.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import dns.exception
@@ -38,6 +39,11 @@ class TtlCache:
         self.hits = self.misses = 0
 
     def get(self, key: tuple[str, str]) -> list[Any] | None:
+        entry = self.entry(key)
+        return None if entry is None else entry[1]
+
+    def entry(self, key: tuple[str, str]) -> tuple[float, list[Any]] | None:
+        """(expires, rdata) of a live entry, on this cache's clock."""
         with self._lock:
             hit = self._data.get(key)
             if hit is None or hit[0] <= self.clock():
@@ -47,16 +53,21 @@ class TtlCache:
                 return None
             self._data.move_to_end(key)
             self.hits += 1
-            return hit[1]
+            return hit
 
-    def put(self, key: tuple[str, str], rdata: list[Any], ttl: float) -> None:
+    def put(self, key: tuple[str, str], rdata: list[Any], ttl: float) -> float:
+        """Cache for `ttl` seconds (at most MAX_TTL); returns when it expires (now for ttl <= 0,
+        which is not cached)."""
+        now = self.clock()
         if ttl <= 0:
-            return
+            return now
+        expires = now + min(ttl, MAX_TTL)
         with self._lock:
-            self._data[key] = (self.clock() + min(ttl, MAX_TTL), rdata)
+            self._data[key] = (expires, rdata)
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
+        return expires
 
 
 class TempDnsError(Exception):
@@ -80,7 +91,9 @@ class Dns:
         self.resolver.timeout = min(self.timeout, 2.0)
         self.resolver.cache = None  # our TtlCache below also keeps negative answers
         self.cache = TtlCache()
-        self._local = threading.local()  # cached_only's mode, per thread
+        self._local = threading.local()  # cached_only's mode and derived's earliest expiry, per thread
+        self._derived: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._derived_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Any) -> Dns:
@@ -92,9 +105,10 @@ class Dns:
     def query(self, name: str, qtype: str) -> list[Any]:
         """The answer's rdata; [] for NXDOMAIN / no data; TempDnsError when DNS fails."""
         key = (name.lower().rstrip("."), qtype.upper())
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached
+        entry = self.cache.entry(key)
+        if entry is not None:
+            self._used(entry[0])
+            return entry[1]
         if getattr(self._local, "cache_only", False):
             self._local.missed = True
             raise TempDnsError(f"DNS {qtype} {name}: not cached")
@@ -102,20 +116,56 @@ class Dns:
             answer = self.resolver.resolve(name, qtype, lifetime=self.timeout, search=False,
                                            raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN as exc:
-            self.cache.put(key, [], _negative_ttl(_nx_response(exc)))
+            self._used(self.cache.put(key, [], _negative_ttl(_nx_response(exc))))
             return []
         except dns.resolver.NoAnswer:
+            self._used(self.cache.clock())
             return []
         except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
             raise TempDnsError(f"DNS {qtype} {name}: {exc}") from exc
         except dns.exception.DNSException:
+            self._used(self.cache.clock())
             return []  # malformed name and the like: no data
         if answer.rrset is None:  # no data for this type
-            self.cache.put(key, [], _negative_ttl(answer.response))
+            self._used(self.cache.put(key, [], _negative_ttl(answer.response)))
             return []
         rdata = list(answer.rrset)
-        self.cache.put(key, rdata, float(answer.rrset.ttl))
+        self._used(self.cache.put(key, rdata, float(answer.rrset.ttl)))
         return rdata
+
+    def _used(self, expires: float) -> None:
+        """An answer that expires then went into what `derived` is computing on this thread."""
+        earliest = getattr(self._local, "earliest", None)
+        if earliest is not None and expires < earliest:
+            self._local.earliest = expires
+
+    def derived(self, key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool]) -> T:
+        """compute(), a value that depends on `key` and DNS answers alone, reused for the same
+        key until the first answer it was computed from expires (`keep` says which values
+        may be kept: not those of a DNS failure)."""
+        memo = self._derived
+        now = self.cache.clock()
+        with self._derived_lock:
+            hit = memo.get(key)
+            if hit is not None and hit[0] > now:
+                memo.move_to_end(key)
+                return hit[1]  # type: ignore[no-any-return]
+        local = self._local
+        outer = getattr(local, "earliest", None)
+        local.earliest = math.inf
+        try:
+            value = compute()
+            earliest = local.earliest
+        finally:
+            # A derived value computed inside another one: the outer one used these answers too.
+            local.earliest = outer if outer is None else min(outer, local.earliest)
+        if keep(value) and earliest > self.cache.clock():
+            with self._derived_lock:
+                memo[key] = (earliest, value)
+                memo.move_to_end(key)
+                while len(memo) > self.cache.size:
+                    memo.popitem(last=False)
+        return value
 
     def cached_only(self, fn: Callable[[], T]) -> T | None:
         """fn() on this thread with every lookup answered from the cache (nothing blocks):

@@ -110,6 +110,66 @@ def test_cached_only_runs_a_check_from_the_cache_or_not_at_all(zone: DnsResponde
     assert dns.txt("example.test") == [b"v=spf1 -all"]  # the mode ends with the call
 
 
+def test_spf_result_is_reused_until_an_answer_it_came_from_expires(zone: DnsResponder) -> None:
+    now = [0.0]
+    dns = Dns(("127.0.0.1",), zone.port, 2.0)
+    dns.cache = TtlCache(clock=lambda: now[0])
+    checks.install_spf_resolver(dns)
+    zone.records[("example.test.", "TXT")] = ['"v=spf1 ip4:192.0.2.1 -all"']
+    assert checks.check_spf("192.0.2.1", "a@example.test", "h.example.test", 2.0, dns)[0] == "pass"
+    asked, looked = zone.queries, dns.stats()
+    assert checks.check_spf("192.0.2.1", "a@example.test", "h.example.test", 2.0, dns)[0] == "pass"
+    assert (zone.queries, dns.stats()) == (asked, looked)  # not evaluated again: no lookup at all
+    # Another client, sender or HELO is evaluated (from the cached record).
+    assert checks.check_spf("192.0.2.9", "a@example.test", "h.example.test", 2.0, dns)[0] == "fail"
+    assert checks.check_spf("192.0.2.1", "b@example.test", "h.example.test", 2.0, dns)[0] == "pass"
+    assert dns.stats()[0] > looked[0] and zone.queries == asked
+    zone.records[("example.test.", "TXT")] = ['"v=spf1 -all"']  # the domain changes its record
+    now[0] = 59  # the record's 60 s TTL has not run out: the kept result still holds
+    assert checks.check_spf("192.0.2.1", "a@example.test", "h.example.test", 2.0, dns)[0] == "pass"
+    now[0] = 61
+    assert checks.check_spf("192.0.2.1", "a@example.test", "h.example.test", 2.0, dns)[0] == "fail"
+    assert zone.queries == asked + 1
+
+
+def test_derived_value_lives_as_long_as_its_shortest_answer(zone: DnsResponder) -> None:
+    now = [0.0]
+    dns = Dns(("127.0.0.1",), zone.port, 2.0)
+    dns.cache = TtlCache(clock=lambda: now[0])
+    computed = []
+
+    def both() -> tuple[list[bytes], list[bytes]]:
+        computed.append(now[0])
+        return dns.txt("example.test"), dns.txt("nothing.test")  # 60 s TTL, NXDOMAIN for NEGATIVE_TTL
+
+    def outer() -> object:
+        return dns.derived("inner", both, keep=lambda _: True)
+
+    assert dns.derived("outer", outer, keep=lambda _: True) == ([b"v=spf1 -all"], [])
+    now[0] = resolver.NEGATIVE_TTL - 1
+    dns.derived("outer", outer, keep=lambda _: True)
+    assert len(computed) == 1
+    now[0] = resolver.NEGATIVE_TTL + 1  # the negative answer expired: both are computed again
+    dns.derived("outer", outer, keep=lambda _: True)
+    assert len(computed) == 2
+    dns.derived("refused", both, keep=lambda _: False)
+    dns.derived("refused", both, keep=lambda _: False)
+    assert len(computed) == 4
+
+
+def test_spf_temperror_is_not_kept() -> None:
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))  # never answers
+    try:
+        dns = Dns(("127.0.0.1",), silent.getsockname()[1], 0.3)
+        checks.install_spf_resolver(dns)
+        for attempt in (1, 2):
+            assert checks.check_spf("192.0.2.1", "a@example.test", "h.example.test", 0.3, dns)[0] == "temperror"
+            assert dns.stats()[1] == attempt  # each check asked DNS again
+    finally:
+        silent.close()
+
+
 _FROMS = [b"From: a@example.test", b"From: \"A, B\" <a@Example.TEST>", b"From: a@one.test, b@two.test",
           b"From: Group: a@g.test;", b"From: =?utf-8?q?J=C3=B6rg?= <j@x.test>", b"From: <>", b"From: nobody",
           b"From: a@x.test (comment)", b"From:\r\n\tfolded@fold.test", b"from: lower@case.test", b"From: b@"]
