@@ -176,7 +176,13 @@ def parse_path(text: str, *, null_ok: bool = False, postmaster_ok: bool = False,
     carrying a 501 (syntax) or 553 (not allowed) reply.
     """
     text = text.strip(" ")
-    if len(text.encode("utf-8")) > MAX_PATH:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        # aiosmtpd decodes arguments with surrogateescape: a lone surrogate is a byte that
+        # was not UTF-8, which no address may hold (RFC 6531 3.3).
+        raise SmtpError(S501_BAD_ADDRESS, "Address is not UTF-8") from None
+    if size > MAX_PATH:
         raise SmtpError(S553_BAD_ADDRESS, "Path too long")
     if text.startswith("<") or text.endswith(">"):
         if not (text.startswith("<") and text.endswith(">")) or len(text) < 2:

@@ -23,11 +23,12 @@ def with_protocol(*, esmtp: bool = True, tls: bool = False, auth: bool = False, 
     return base + ("S" if tls else "") + ("A" if auth else "")
 
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f()\\]")
+# Lone surrogates are the bytes aiosmtpd could not decode as UTF-8 (surrogateescape).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f()\\\ud800-\udfff]")
 
 
 def _clean(text: str) -> str:
-    # Peer-supplied words (HELO name) must not break the header or its comments.
+    # Peer-supplied words (HELO name) must not break the header, its comments or its encoding.
     return _UNSAFE.sub("?", text)[:255]
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
+from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session, TLSSetupException
 
 from postvak.protocols import sasl
 from postvak.protocols.smtp import (
@@ -30,6 +30,7 @@ from postvak.protocols.smtp import (
     parse_rcpt_params,
 )
 from postvak.protocols.smtp import replies as R
+from postvak.servers.smtp.bare_replies import with_enhanced_code
 
 DATA_END = b"\r\n.\r\n"
 _STUFFED = re.compile(rb"\n\.")
@@ -115,6 +116,10 @@ class PostvakSMTP(SMTP):
     async def reply(self, reply: R.Reply | str) -> None:
         await self.push(str(reply))
 
+    async def push(self, status: Any) -> None:
+        # aiosmtpd's own replies lack the enhanced status code (bare_replies.py, RFC 2034 3).
+        await super().push(with_enhanced_code(status) if isinstance(status, str) else status)
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         if self.implicit_tls and self.session is not None:
@@ -127,6 +132,14 @@ class PostvakSMTP(SMTP):
         hook = getattr(self.event_handler, "handle_exception", None)
         if hook is not None:
             return str(await hook(error))
+        log = getattr(self.event_handler, "log", None)
+        if isinstance(error, TLSSetupException):
+            # The client's STARTTLS handshake failed, not our code: aiosmtpd closes the connection.
+            if log is not None:
+                log.info("smtp.starttls_failed", peer=self.peer_ip, error=repr(error.__cause__))
+            return str(R.S454_TLS_UNAVAILABLE)
+        if log is not None:
+            log.error("smtp.command_failed", peer=self.peer_ip, error=repr(error), exc_info=True)
         return str(R.S451_LOCAL_ERROR)
 
     # -- EHLO -------------------------------------------------------------------------
@@ -185,7 +198,10 @@ class PostvakSMTP(SMTP):
             return
         while isinstance(step, sasl.Challenge):
             await self.push("334 " + step.wire().decode())  # RFC 4954 4: the space even when empty
-            line = await self._reader.readline()
+            line = await self._response_line()
+            if line is None:
+                await self.reply(R.S500_LINE_TOO_LONG)
+                return
             step = step.feed(line)
         if isinstance(step, sasl.Cancelled):
             await self.reply(R.S501_AUTH_CANCELLED)
@@ -205,6 +221,27 @@ class PostvakSMTP(SMTP):
         self.session.account = account
         self.session.authenticated = True
         await self.reply(R.S235_AUTH_OK)
+
+    async def _response_line(self) -> bytes | None:
+        """One SASL response line; None when it is longer than the reader's limit (it is read
+        to its end and dropped, as aiosmtpd does with long command lines)."""
+        reader = self._reader
+        try:
+            return await reader.readuntil()
+        except asyncio.IncompleteReadError as eof:
+            return eof.partial
+        except asyncio.LimitOverrunError as over:
+            consumed = over.consumed
+        for _ in range(1 << 20):  # bounded: each round drops up to a buffer's worth
+            await reader.read(consumed)
+            try:
+                await reader.readuntil()
+                return None
+            except asyncio.IncompleteReadError:
+                return None
+            except asyncio.LimitOverrunError as more:
+                consumed = more.consumed
+        return None
 
     async def check_auth_needed(self, caller_method: str) -> bool:
         assert self.session is not None
