@@ -60,8 +60,56 @@ class _AsyncResource(resource.Resource):
         return server.NOT_DONE_YET
 
 
+TOO_LARGE = b"HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class _BoundedRequest(server.Request):
+    """A body over ``max_body`` is refused while it arrives: twisted.web otherwise reads
+    all of it (into a temporary file past 100 KB) before render() sees the length, so a
+    client announcing 100 GB was answered only after sending them, the disk filling."""
+
+    max_body = 0  # set per site by make_site
+    _refused = False
+    _received = 0
+
+    def gotLength(self, length: int | None) -> None:
+        if length is not None and length > self.max_body:
+            self._refuse()
+            return
+        super().gotLength(length)
+
+    def handleContentChunk(self, data: bytes) -> None:
+        if self._refused:
+            return
+        self._received += len(data)
+        if self._received > self.max_body:  # chunked bodies announce no length
+            self._refuse()
+            return
+        super().handleContentChunk(data)
+
+    def requestReceived(self, command: bytes, path: bytes, version: bytes) -> None:
+        if not self._refused:  # refused: answered already, the connection is closing
+            super().requestReceived(command, path, version)
+
+    def _refuse(self) -> None:
+        # RFC 9110 15.5.14: 413, and close, as the rest of the body will not be read.
+        self._refused = True
+        super().gotLength(0)  # an empty buffer for twisted to hold; nothing more is written to it
+        channel: Any = self.channel
+        channel.transport.write(TOO_LARGE)
+        channel.loseConnection()
+
+
+def _bounded(limit: int) -> type[server.Request]:
+    class BoundedRequest(_BoundedRequest):
+        max_body = limit
+
+    return BoundedRequest
+
+
 def make_site(listener: HttpListener, log: EventLogger) -> server.Site:
     site = server.Site(_AsyncResource(listener, log))
+    site.requestFactory = _bounded(listener.max_body)
     site.displayTracebacks = False
     site.noisy = False
     return site
