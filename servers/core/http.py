@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from twisted.internet.defer import Deferred
-from twisted.web import resource, server
+from twisted.web import http, resource, server
 
 from postvak.servers.core.context import HttpListener, HttpRequest, HttpResponse
 from postvak.servers.core.logs import EventLogger
@@ -100,6 +100,21 @@ class _BoundedRequest(server.Request):
         channel.loseConnection()
 
 
+HEADER_TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+class _Channel(http.HTTPChannel):
+    """twisted.web's channel, answering a header line over MAX_LENGTH (16 KB) with 431 and a
+    close (RFC 6585 5). LineReceiver only called transport.loseConnection(), which over TLS,
+    with the channel still registered as the transport's producer, never closed: the client
+    waited for ever."""
+
+    def lineLengthExceeded(self, line: bytes) -> None:
+        transport: Any = self.transport
+        transport.write(HEADER_TOO_LARGE)
+        self.loseConnection()  # unregisters the producer first, so TLS can shut down
+
+
 def _bounded(limit: int) -> type[server.Request]:
     class BoundedRequest(_BoundedRequest):
         max_body = limit
@@ -110,6 +125,8 @@ def _bounded(limit: int) -> type[server.Request]:
 def make_site(listener: HttpListener, log: EventLogger) -> server.Site:
     site = server.Site(_AsyncResource(listener, log))
     site.requestFactory = _bounded(listener.max_body)
+    # HTTP/1.1 only, as ActiveSync speaks (no HTTP/2 negotiation); twisted types it as its factory.
+    site.protocol = _Channel  # type: ignore[method-assign,assignment]
     site.displayTracebacks = False
     site.noisy = False
     return site

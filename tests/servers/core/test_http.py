@@ -64,3 +64,11 @@ def test_bodies_up_to_the_limit_are_read(length: int) -> None:
         loop.close()
     assert seen == [b"b" * length]
     assert not transport.disconnecting
+
+
+def test_header_line_over_the_limit_is_answered_431_and_closed() -> None:
+    proto, transport, seen = _channel()
+    proto.dataReceived(b"POST /x HTTP/1.1\r\nHost: h\r\nX-Junk: " + b"j" * 20000 + b"\r\n\r\n")
+    assert transport.value().startswith(b"HTTP/1.1 431 ")
+    assert transport.disconnecting and seen == []
+    assert transport.producer is None  # unregistered: a TLS transport could not close otherwise
