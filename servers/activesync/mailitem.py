@@ -9,6 +9,7 @@ character boundary, or the whole MIME message (type 4). Dates are
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -103,11 +104,15 @@ def body_texts(raw: bytes, body: BodyPart) -> tuple[str | None, str | None]:
 def body_element(raw: bytes, choice: BodyChoice, preview: str | None) -> Element:
     if choice.type == MIME:
         data, truncated = truncate_utf8(raw, choice.truncation)
-        try:
-            text: str | None = data.decode("utf-8")
-            blob = None
-        except UnicodeDecodeError:
-            text, blob = None, data  # 8-bit non-UTF-8 MIME travels as opaque bytes
+        # 8-bit non-UTF-8 MIME travels as opaque bytes, and so does MIME holding NUL, which
+        # an inline string cannot (it ends at NUL): the client gets the message unchanged.
+        text: str | None = None
+        blob: bytes | None = data
+        if b"\x00" not in data:
+            try:
+                text, blob = data.decode("utf-8"), None
+            except UnicodeDecodeError:
+                pass
         return ASB("Body", ASB("Type", text=MIME), ASB("EstimatedDataSize", text=len(raw)),
                    ASB("Truncated", text=1) if truncated else None,
                    ASB("Data", text=text, opaque=blob) if (text or blob) else None)
@@ -219,7 +224,28 @@ def email_data(meta: Any, v: float, raw: bytes | None, choice: BodyChoice | None
             EM2("LastVerbExecuted", text=verb) if verb is not None else None,
         ]
     kids.append(EM("Categories", *[EM("Category", text=c) for c in cats]) if cats else None)
-    return E(tag, *kids)
+    return inline_safe(E(tag, *kids))
+
+
+# A WBXML inline string ends at NUL and is UTF-8 ([MS-ASWBXML] 2.1.2.2, STR_I): NUL and
+# lone surrogates (undecodable bytes) cannot be sent as text.
+_NOT_INLINE = re.compile("[\x00\ud800-\udfff]")
+
+
+def inline_safe(el: Element) -> Element:
+    """``el`` with NUL and lone surrogates in its texts replaced by U+FFFD. Mail may hold
+    them (any octet passes 8BITMIME, a header may carry a NUL), and one such message made
+    the encoder fail every Sync of its folder with 500."""
+    if el.text is not None:
+        if _NOT_INLINE.search(el.text) is None:
+            return el
+        return Element(el.tag, (), _NOT_INLINE.sub("\ufffd", el.text))
+    if not el.children:
+        return el
+    kids = tuple(inline_safe(c) for c in el.children)
+    if all(a is b for a, b in zip(kids, el.children, strict=True)):
+        return el
+    return Element(el.tag, kids)
 
 
 def body_has_html(body: BodyPart) -> bool:
