@@ -1,0 +1,746 @@
+"""Hostile bytes over real sockets against one running `postvak serve`.
+
+Every listener (SMTP 25/587/465, IMAP 143/993, POP3 110/995, ManageSieve 4190 and
+the ActiveSync HTTPS endpoint) gets a bounded, seeded list of bad inputs. After
+each one the reply must be the protocol's error form, the session must still
+answer (or close with the protocol's closing reply), and a NEW connection must
+log in and do a normal command. At the end the server's log holds no traceback.
+
+The in-process fuzz tests (tests/servers/*/test_*fuzz*) drive sessions without
+sockets; this module adds what only the running server shows: the adapters,
+TLS, aiosmtpd and twisted.web in front of the sessions.
+"""
+
+from __future__ import annotations
+
+import base64
+import imaplib
+import poplib
+import random
+import re
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from postvak.protocols.activesync import decode, encode
+from postvak.protocols.activesync.codepages import CODE_PAGES
+from postvak.protocols.activesync.element import E, Element
+from tests.servers.smtp.dns_responder import DnsResponder
+from tests.servers.wire_support import (
+    CONT,
+    HEALTHY,
+    IMAP,
+    PASSWORD,
+    POP3,
+    PROTO,
+    SIEVE,
+    SMTP,
+    TIMEOUT,
+    TLS_LISTENERS,
+    USER,
+    Wire,
+    auth_header,
+    client_hello,
+    eas,
+    eas_error,
+    eas_healthy,
+    exchange,
+    imap_healthy,
+    mutate,
+    pop3_healthy,
+    random_lines,
+    random_tree,
+    send_parts,
+    sieve_healthy,
+    smtp_healthy,
+    templates,
+)
+from tests.support.server import RunningServer
+
+pytestmark = pytest.mark.e2e
+
+SEED = 20261129
+MESSAGE_SIZE = 1_048_576  # also the IMAP literal limit after login
+EAS_QUERY = "Cmd=FolderSync&User=alice@example.test&DeviceId=WIREGARBAGE1&DeviceType=TestDevice"
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    dns = DnsResponder()  # an empty zone: SPF/DMARC lookups get NXDOMAIN at once
+    server = RunningServer(tmp_path_factory.mktemp("wire"), env={
+        "POSTVAK_DNS__NAMESERVERS": '["127.0.0.1"]',
+        "POSTVAK_DNS__PORT": str(dns.port),
+        "POSTVAK_DNS__TIMEOUT": "1.0",
+        "POSTVAK_LIMITS__MESSAGE_SIZE": str(MESSAGE_SIZE),
+        # Requests from an unprovisioned device would stop at the policy check (449); garbage
+        # is to reach the command handlers.
+        "POSTVAK_ACTIVESYNC__REQUIRE_PROVISIONING": "false",
+    })
+    try:
+        server.add_user(USER, PASSWORD)
+        yield server
+    finally:
+        code = server.stop()
+        dns.close()
+        assert code == 0, server.log_since_start()
+
+
+Case = tuple[str, bytes, bytes]  # name, valid setup command(s), hostile payload
+
+
+def common_cases(rng: random.Random, line_limit: int) -> list[Case]:
+    return [
+        ("random bytes", b"", random_lines(rng, 3)),
+        ("random bytes 2", b"", random_lines(rng, 2)),
+        ("NUL bytes", b"", b"\x00\x00\x00\r\nNO\x00OP\r\n"),
+        ("line over the limit", b"", b"A" * (line_limit + 100) + b"\r\n"),
+        ("line far over the limit", b"", b"B" * (line_limit * 8) + b"\r\n"),
+        ("bare CR inside a line", b"", b"HELP\rQUIT\r\n"),
+        ("non-UTF-8", b"", b"\xff\xfe\xc3\x28 \xa0\xa1\r\n"),
+        ("TLS ClientHello on a plain port", b"", client_hello() + b"\r\n"),
+    ]
+
+
+SMTP_LINE = 1000  # RFC 5321 4.5.3.1.4: a command line is at most 512 octets; aiosmtpd allows more
+
+
+def smtp_cases(rng: random.Random) -> list[Case]:
+    return common_cases(rng, SMTP_LINE) + [
+        ("empty line", b"", b"\r\n"),
+        ("unknown verb", b"", b"FROB x\r\n"),
+        ("MAIL before EHLO", b"", b"MAIL FROM:<a@example.net>\r\n"),
+        ("RCPT before MAIL", b"EHLO c\r\n", b"RCPT TO:<alice@example.test>\r\n"),
+        ("DATA before RCPT", b"EHLO c\r\n", b"DATA\r\n"),
+        ("BDAT before MAIL", b"EHLO c\r\n", b"BDAT 5 LAST\r\nhello"),
+        ("BDAT size overflow", b"EHLO c\r\n", b"BDAT 99999999999999999999999 LAST\r\n"),
+        ("MAIL with non-UTF-8 address", b"EHLO c\r\n", b"MAIL FROM:<\xff\xfe@example.net>\r\n"),
+        ("MAIL with huge SIZE", b"EHLO c\r\n", b"MAIL FROM:<a@example.net> SIZE=999999999999999999999999\r\n"),
+        ("MAIL with NUL", b"EHLO c\r\n", b"MAIL FROM:<a\x00b@example.net>\r\n"),
+        ("MAIL with a non-UTF-8 parameter", b"EHLO c\r\n", b"MAIL FROM:<a@example.net> BODY=\xff\xfe\r\n"),
+        ("MAIL with a non-UTF-8 parameter name", b"EHLO c\r\n", b"MAIL FROM:<a@example.net> \xff=1\r\n"),
+        ("AUTH garbage", b"EHLO c\r\n", b"AUTH PLAIN %%%not-base64%%%\r\n"),
+        ("AUTH unknown mechanism", b"EHLO c\r\n", b"AUTH X-FROB\r\n"),
+        ("HELO without name", b"", b"HELO\r\n"),
+        ("HELP for an unknown command", b"", b"HELP FROB\r\n"),
+        ("STARTTLS with an argument", b"EHLO c\r\n", b"STARTTLS now\r\n"),
+        ("AUTH response over the limit", b"EHLO c\r\n", b"AUTH LOGIN\r\n" + b"A" * 9000 + b"\r\n"),
+        ("AUTH response not base64", b"EHLO c\r\n", b"AUTH LOGIN\r\n\xff\xfe\x00***\r\n"),
+        ("AUTH cancelled", b"EHLO c\r\n", b"AUTH LOGIN\r\n*\r\n"),
+        ("pipelined junk after EHLO", b"EHLO c\r\n", random_lines(rng, 2) + b"RSET extra\r\n"),
+    ]
+
+
+IMAP_PREAUTH_LINE = 8 * 1024
+
+
+def imap_cases(rng: random.Random) -> list[Case]:
+    return common_cases(rng, IMAP_PREAUTH_LINE) + [
+        ("no tag", b"", b"NOOP\r\n"),
+        ("tag only", b"", b"a1\r\n"),
+        ("unknown command", b"", b"a1 FROB\r\n"),
+        ("SELECT before LOGIN", b"", b"a1 SELECT INBOX\r\n"),
+        ("FETCH before LOGIN", b"", b"a1 FETCH 1:* (FLAGS)\r\n"),
+        ("literal over the limit", b"", b"a1 LOGIN {9999999}\r\n"),
+        ("literal size with 20 digits", b"", b"a1 LOGIN {99999999999999999999}\r\n"),
+        ("literal size that overflows 64 bits", b"", b"a1 LOGIN {18446744073709551617}\r\n"),
+        ("literal size with 30 digits", b"", b"a1 LOGIN {999999999999999999999999999999}\r\n"),
+        ("negative literal size", b"", b"a1 LOGIN {-5}\r\n"),
+        ("unbalanced parentheses", b"", b"a1 ID ((((((((((\r\n"),
+        ("unterminated quote", b"", b'a1 LOGIN "alice\r\n'),
+        ("bare LF between commands", b"s1 CAPABILITY\n", b"b1 FROB\n"),
+        ("pipelined junk after CAPABILITY", b"s1 CAPABILITY\r\n", random_lines(rng, 2)),
+        ("AUTHENTICATE with garbage", b"", b"a1 AUTHENTICATE PLAIN ***garbage***\r\n"),
+        ("AUTHENTICATE response not base64", b"", b"a1 AUTHENTICATE PLAIN\r\n" + CONT + b"\xff\xfe\x00***\r\n"),
+        ("AUTHENTICATE response over the limit", b"", b"a1 AUTHENTICATE PLAIN\r\n" + CONT + b"A" * 9000 + b"\r\n"),
+        ("AUTHENTICATE cancelled", b"", b"a1 AUTHENTICATE PLAIN\r\n" + CONT + b"*\r\n"),
+        ("STARTTLS with an argument", b"", b"a1 STARTTLS now\r\n"),
+    ]
+
+
+IMAP_AUTH_CASES = [
+    ("FETCH without a selected mailbox", b"a1 FETCH 1 (FLAGS)\r\n"),
+    ("SELECT with NUL", b"a1 SELECT \"IN\x00BOX\"\r\n"),
+    ("SELECT non-UTF-8", b"a1 SELECT \"\xff\xfe\"\r\n"),
+    ("APPEND literal over the limit", b"a1 APPEND INBOX {999999999999}\r\n"),
+    ("APPEND non-sync literal over the limit then its bytes",
+     b"a1 APPEND INBOX {%d+}\r\n" % (MESSAGE_SIZE + 1) + b"x" * (MESSAGE_SIZE + 1) + b"\r\n"),
+    ("SEARCH nested too deep", b"a1 SELECT INBOX\r\na2 SEARCH " + b"(" * 200 + b"ALL" + b")" * 200 + b"\r\n"),
+    ("FETCH with a bad sequence set", b"a1 SELECT INBOX\r\na2 FETCH 99999999999999999999:* FLAGS\r\n"),
+    ("FETCH with garbage items", b"a1 SELECT INBOX\r\na2 FETCH 1 (BODY[1.2.3.4.5.6.7.8.9.999999999999]<0.99999999999999>)\r\n"),
+    ("LOGIN again", b"a1 LOGIN alice secret\r\n"),
+    ("DONE outside IDLE", b"DONE\r\n"),
+    ("IDLE ended by garbage", b"a1 IDLE\r\n" + CONT + b"\xff\xfe garbage\r\n"),
+    ("IDLE ended by a line over the limit", b"a1 IDLE\r\n" + CONT + b"D" * 70000 + b"\r\n"),
+]
+
+
+POP3_LINE = 255  # RFC 2449 4
+
+
+def pop3_cases(rng: random.Random) -> list[Case]:
+    return common_cases(rng, POP3_LINE) + [
+        ("empty line", b"", b"\r\n"),
+        ("STAT before login", b"", b"STAT\r\n"),
+        ("RETR before login", b"", b"RETR 1\r\n"),
+        ("PASS before USER", b"", b"PASS secret\r\n"),
+        ("USER with a very long name", b"", b"USER " + b"u" * 300 + b"\r\n"),
+        ("AUTH garbage", b"", b"AUTH PLAIN ***\r\n"),
+        ("AUTH then garbage response", b"", b"AUTH PLAIN\r\n!!!not base64!!!\r\n"),
+        ("pipelined junk after CAPA", b"CAPA\r\n", random_lines(rng, 2)),
+    ]
+
+
+POP3_TRANSACTION_CASES = [
+    ("RETR of a number that overflows", b"RETR 99999999999999999999999\r\n"),
+    ("TOP with a negative count", b"TOP 1 -1\r\n"),
+    ("DELE 0", b"DELE 0\r\n"),
+    ("LIST with letters", b"LIST abc\r\n"),
+    ("USER again", b"USER bob\r\n"),
+    ("STLS after login", b"STLS\r\n"),
+]
+
+
+SIEVE_LINE = 8192
+
+
+def sieve_cases(rng: random.Random) -> list[Case]:
+    return common_cases(rng, SIEVE_LINE) + [
+        ("unknown command", b"", b"FROB\r\n"),
+        ("LISTSCRIPTS before login", b"", b"LISTSCRIPTS\r\n"),
+        ("PUTSCRIPT before login", b"", b'PUTSCRIPT "a" {5+}\r\nkeep;\r\n'),
+        ("quoted string over 1024 octets", b"", b'AUTHENTICATE "' + b"P" * 2000 + b'"\r\n'),
+        ("literal over the pre-login limit then its bytes", b"", b'AUTHENTICATE "PLAIN" {40000+}\r\n' + b"z" * 40000 + b"\r\n"),
+        ("literal size that overflows", b"", b'AUTHENTICATE "PLAIN" {999999999999999999999999+}\r\n'),
+        ("AUTHENTICATE with garbage", b"", b'AUTHENTICATE "PLAIN" "!!!"\r\n'),
+        ("unterminated quote", b"", b'AUTHENTICATE "PLAIN\r\n'),
+        ("pipelined junk after CAPABILITY", b"CAPABILITY\r\n", random_lines(rng, 2)),
+    ]
+
+
+def run_case(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> list[bytes]:
+    proto = PROTO[listener]
+    w = Wire(srv, listener, tls=listener in TLS_LISTENERS)
+    try:
+        proto.greet(w)
+        seen = exchange(w, proto, setup, payload)
+    finally:
+        w.close()
+    HEALTHY[listener](srv, listener)
+    return seen
+
+
+def _params(listeners: list[str], make: Callable[[random.Random], list[Case]]) -> list[object]:
+    out: list[object] = []
+    for listener in listeners:
+        rng = random.Random(f"{SEED}-{listener}")
+        for name, setup, payload in make(rng):
+            out.append(pytest.param(listener, setup, payload, id=f"{listener}-{name}"))
+    return out
+
+
+# --- SMTP ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["smtp", "submission", "submissions"], smtp_cases))
+def test_smtp_garbage_gets_enhanced_error_replies(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
+    run_case(srv, listener, setup, payload)
+
+
+def test_smtp_data_with_bare_lf_and_junk_after_the_dot(srv: RunningServer) -> None:
+    w = Wire(srv, "smtp", tls=False)
+    try:
+        SMTP.greet(w)
+        w.send(b"EHLO c\r\nMAIL FROM:<a@example.net>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n")
+        replies = [w.line() for _ in range(5)]  # EHLO is multi-line: read to the 354
+        while not (replies[-1] or b"").startswith(b"354"):
+            replies.append(w.line())
+            assert len(replies) < 30, replies
+        w.send(b"Subject: x\r\n\r\nbare\nLF\r\n.\r\nFROB\r\n\x00\x01\r\n")
+        for _ in range(3):
+            line = w.line()
+            assert line is not None and SMTP.is_error(line), line
+    finally:
+        w.close()
+    smtp_healthy(srv, "smtp")
+
+
+def smtp_replies(w: Wire) -> list[bytes]:
+    """One reply, all its lines."""
+    lines = []
+    for _ in range(50):
+        line = w.line()
+        assert line is not None, f"closed after {lines!r}"
+        lines.append(line)
+        if line[3:4] != b"-":
+            return lines
+    raise AssertionError(f"no end to the reply {lines!r}")
+
+
+NON_UTF8_TRANSACTIONS = [
+    ("non-UTF-8 EHLO name", [b"EHLO \xff\xfe.example\r\n", b"MAIL FROM:<a@example.net>\r\n",
+                             b"RCPT TO:<alice@example.test>\r\n", b"DATA\r\n",
+                             b"Subject: x\r\n\r\nbody\r\n.\r\n"]),
+    ("non-UTF-8 HELO name", [b"HELO \xc3\x28\r\n", b"MAIL FROM:<a@example.net>\r\n",
+                             b"RCPT TO:<alice@example.test>\r\n", b"DATA\r\n",
+                             b"Subject: x\r\n\r\nbody\r\n.\r\n"]),
+    ("non-UTF-8 RCPT", [b"EHLO c\r\n", b"MAIL FROM:<a@example.net>\r\n", b"RCPT TO:<\xff@example.test>\r\n",
+                        b"RCPT TO:<alice@example.test> \xfe=\xff\r\n", b"RCPT TO:<alice\x00@example.test>\r\n"]),
+    ("8-bit message without 8BITMIME", [b"EHLO c\r\n", b"MAIL FROM:<a@example.net>\r\n",
+                                        b"RCPT TO:<alice@example.test>\r\n", b"DATA\r\n",
+                                        b"Subject: \xff\xfe\r\nFrom: \x00\r\n\r\n\xff\x00\x01\r\n.\r\n"]),
+]
+
+
+@pytest.mark.parametrize("commands", [pytest.param(c, id=n) for n, c in NON_UTF8_TRANSACTIONS])
+def test_smtp_transaction_with_non_utf8_bytes(srv: RunningServer, commands: list[bytes]) -> None:
+    """Each command gets a reply; refusals carry an enhanced code and none is the 451 of a
+    server bug (handle_exception)."""
+    w = Wire(srv, "smtp", tls=False)
+    try:
+        SMTP.greet(w)
+        for command in commands:
+            w.send(command)
+            reply = smtp_replies(w)
+            code = reply[-1][:3]
+            assert code != b"451", (command, reply)
+            if code[:1] in (b"4", b"5"):
+                assert SMTP.is_error(reply[-1]), (command, reply)
+            if code == b"354":
+                continue
+        w.send(b"QUIT\r\n")
+        assert smtp_replies(w)[-1].startswith(b"221 ")
+    finally:
+        w.close()
+    smtp_healthy(srv, "smtp")
+
+
+@pytest.mark.parametrize("listener", ["smtp", "submission"])
+@pytest.mark.parametrize("half", [b"EHL", b"EHLO c\r\nMAIL FROM:<a@exa", b"EHLO c\r\nBDAT 100 LAST\r\nabc"])
+def test_smtp_half_sent_command_then_close(srv: RunningServer, listener: str, half: bytes) -> None:
+    w = Wire(srv, listener, tls=False)
+    SMTP.greet(w)
+    w.send(half)
+    w.close()
+    smtp_healthy(srv, listener)
+
+
+def test_smtp_half_sent_data_then_close(srv: RunningServer) -> None:
+    w = Wire(srv, "smtp", tls=False)
+    SMTP.greet(w)
+    w.send(b"EHLO c\r\nMAIL FROM:<a@example.net>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n")
+    for _ in range(30):
+        line = w.line()
+        assert line is not None
+        if line.startswith(b"354"):
+            break
+    w.send(b"Subject: half\r\n\r\nhalf a bo")
+    w.close()
+    smtp_healthy(srv, "smtp")
+
+
+# --- IMAP ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["imap", "imaps"], imap_cases))
+def test_imap_garbage_before_login_gets_bad(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
+    run_case(srv, listener, setup, payload)
+
+
+@pytest.mark.parametrize(("listener", "payload"),
+                         [pytest.param(lst, p, id=f"{lst}-{n}") for lst in ("imap", "imaps") for n, p in IMAP_AUTH_CASES])
+def test_imap_garbage_after_login_gets_bad_or_no(srv: RunningServer, listener: str, payload: bytes) -> None:
+    proto = IMAP
+    w = Wire(srv, listener, tls=listener in TLS_LISTENERS)
+    try:
+        proto.greet(w)
+        w.send(f"zz0 LOGIN {USER} {PASSWORD}\r\n".encode())
+        for _ in range(5):
+            line = w.line()
+            assert line is not None
+            if line.startswith(b"zz0 "):
+                break
+        assert line.startswith(b"zz0 OK"), line
+        ok_untagged = re.compile(rb"^\* (\d+ (EXISTS|RECENT)|OK \[|FLAGS )")
+        seen: list[bytes] = []
+        send_parts(w, proto, b"", payload, seen)
+        for _ in range(1000):
+            line = w.line()
+            assert line is not None, "closed"
+            if proto.is_sync_ok(line):
+                break
+            if ok_untagged.match(line) or line.startswith((b"a1 OK [READ-WRITE]", b"+ ")):
+                continue  # the SELECT some cases start with
+            assert proto.is_error(line), line
+    finally:
+        w.close()
+    imap_healthy(srv, listener)
+
+
+def test_imap_literal_announced_then_half_sent_then_close(srv: RunningServer) -> None:
+    w = Wire(srv, "imap", tls=False)
+    IMAP.greet(w)
+    w.send(b"a1 LOGIN {10}\r\n")
+    assert (w.line() or b"").startswith(b"+ ")
+    w.send(b"ali")
+    w.close()
+    imap_healthy(srv, "imap")
+
+
+def test_imap_half_sent_command_then_close(srv: RunningServer) -> None:
+    w = Wire(srv, "imaps", tls=True)
+    IMAP.greet(w)
+    w.send(b"a1 LOGIN alice@exa")
+    w.close()
+    imap_healthy(srv, "imaps")
+
+
+# --- POP3 ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["pop3", "pop3s"], pop3_cases))
+def test_pop3_garbage_before_login_gets_err(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
+    run_case(srv, listener, setup, payload)
+
+
+@pytest.mark.parametrize(("listener", "payload"),
+                         [pytest.param(lst, p, id=f"{lst}-{n}") for lst in ("pop3", "pop3s")
+                          for n, p in POP3_TRANSACTION_CASES])
+def test_pop3_garbage_after_login_gets_err(srv: RunningServer, listener: str, payload: bytes) -> None:
+    w = Wire(srv, listener, tls=listener in TLS_LISTENERS)
+    try:
+        POP3.greet(w)
+        w.send(f"USER {USER}\r\nPASS {PASSWORD}\r\n".encode())
+        assert (w.line() or b"").startswith(b"+OK")
+        assert (w.line() or b"").startswith(b"+OK")
+        w.send(payload + b"NOOP\r\n")
+        line = w.line()
+        assert line is not None and line.startswith(b"-ERR"), line
+        assert (w.line() or b"").startswith(b"+OK")
+    finally:
+        w.close()
+    pop3_healthy(srv, listener)
+
+
+def test_pop3_half_sent_command_then_close(srv: RunningServer) -> None:
+    w = Wire(srv, "pop3", tls=False)
+    POP3.greet(w)
+    w.send(b"USER alice@exam")
+    w.close()
+    pop3_healthy(srv, "pop3")
+
+
+# --- ManageSieve --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["managesieve"], sieve_cases))
+def test_managesieve_garbage_gets_no(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
+    run_case(srv, listener, setup, payload)
+
+
+def test_managesieve_literal_half_sent_then_close(srv: RunningServer) -> None:
+    w = Wire(srv, "managesieve", tls=False)
+    SIEVE.greet(w)
+    w.send(b'AUTHENTICATE "PLAIN" {100+}\r\nabc')
+    w.close()
+    sieve_healthy(srv)
+
+
+# --- TLS ports: plain text where TLS is expected ---------------------------------------------------
+@pytest.mark.parametrize("listener", ["submissions", "imaps", "pop3s", "https"])
+def test_plain_text_on_a_tls_port_is_closed(srv: RunningServer, listener: str) -> None:
+    sock = socket.create_connection(("127.0.0.1", srv.port(listener)), timeout=TIMEOUT)
+    try:
+        sock.sendall(b"a1 LOGIN alice secret\r\nEHLO x\r\nGET / HTTP/1.0\r\n\r\n")
+        got = b""
+        for _ in range(100):
+            try:
+                chunk = sock.recv(4096)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            got += chunk
+        # Nothing in the clear; at most a TLS alert record (content type 21), then the close.
+        assert got == b"" or got[:1] == b"\x15", got[:100]
+    finally:
+        sock.close()
+    if listener == "https":
+        eas_healthy(srv)
+    else:
+        HEALTHY[listener](srv, listener)
+
+
+STARTTLS = {
+    "smtp": (b"EHLO c\r\nSTARTTLS\r\n", b"220 "),
+    "submission": (b"EHLO c\r\nSTARTTLS\r\n", b"220 "),
+    "imap": (b"a1 STARTTLS\r\n", b"a1 OK"),
+    "pop3": (b"STLS\r\n", b"+OK"),
+    "managesieve": (b"STARTTLS\r\n", b"OK"),
+}
+
+
+@pytest.mark.parametrize("listener", list(STARTTLS))
+def test_plain_text_after_starttls_is_closed(srv: RunningServer, listener: str) -> None:
+    """The server waits for a TLS handshake; plain text instead ends the connection (at most
+    a TLS alert goes back, no reply in the clear)."""
+    command, ok = STARTTLS[listener]
+    w = Wire(srv, listener, tls=False)
+    try:
+        PROTO[listener].greet(w)
+        w.send(command)
+        for _ in range(30):
+            line = w.line()
+            assert line is not None, "closed before the STARTTLS reply"
+            if line.startswith(ok):
+                break
+        assert w.buf == b""
+        w.send(b"a1 LOGIN alice secret\r\nQUIT\r\n" * 3)
+        got = b""
+        for _ in range(100):
+            try:
+                chunk = w.sock.recv(4096)
+            except (ConnectionResetError, BrokenPipeError):
+                break
+            if not chunk:
+                break
+            got += chunk
+        assert got == b"" or got[:1] == b"\x15", got[:100]
+    finally:
+        w.close()
+    HEALTHY[listener](srv, listener)
+
+
+# --- ActiveSync ---------------------------------------------------------------------------------
+WBXML = "application/vnd.ms-sync.wbxml"
+EAS_PATH = "/Microsoft-Server-ActiveSync"
+
+
+def eas_cases() -> list[object]:
+    rng = random.Random(f"{SEED}-eas")
+    auth = {"Authorization": auth_header(), "MS-ASProtocolVersion": "14.1", "Content-Type": WBXML}
+    garbage = bytes(rng.randrange(256) for _ in range(300))
+    cases = [
+        ("garbage WBXML", f"{EAS_PATH}?{EAS_QUERY}", garbage, auth),
+        ("WBXML header then garbage", f"{EAS_PATH}?{EAS_QUERY}", b"\x03\x01\x6a\x00" + garbage, auth),
+        ("truncated WBXML", f"{EAS_PATH}?{EAS_QUERY}", b"\x03\x01\x6a\x00\x00\x07\x56\x52", auth),
+        ("WBXML with a string table length that overflows", f"{EAS_PATH}?{EAS_QUERY}",
+         b"\x03\x01\x6a\xff\xff\xff\xff\x7f", auth),
+        ("wrong Content-Type", f"{EAS_PATH}?{EAS_QUERY}", b"<FolderSync/>", {**auth, "Content-Type": "text/html"}),
+        ("message/rfc822 on FolderSync", f"{EAS_PATH}?{EAS_QUERY}", b"Subject: x\r\n\r\nhi\r\n",
+         {**auth, "Content-Type": "message/rfc822"}),
+        ("missing query string", EAS_PATH, b"", auth),
+        ("query without Cmd", f"{EAS_PATH}?User=alice&DeviceId=X", b"", auth),
+        ("garbled query string", f"{EAS_PATH}?%ZZ%%&&==Cmd=%FF", b"", auth),
+        ("base64 query garbage", f"{EAS_PATH}?" + base64.b64encode(garbage[:40]).decode(), b"", auth),
+        ("unknown command", f"{EAS_PATH}?Cmd=Frobnicate&User=alice&DeviceId=X&DeviceType=T", b"", auth),
+        ("unknown protocol version", f"{EAS_PATH}?{EAS_QUERY}", b"", {**auth, "MS-ASProtocolVersion": "99.9"}),
+        ("garbled Authorization", f"{EAS_PATH}?{EAS_QUERY}", b"", {**auth, "Authorization": "Basic !!!\x7f"}),
+        ("no Authorization", f"{EAS_PATH}?{EAS_QUERY}", b"", {"Content-Type": WBXML}),
+        ("GET", f"{EAS_PATH}?{EAS_QUERY}", b"", {**auth}),
+    ]
+    return [pytest.param(path, body, headers, "GET" if name == "GET" else "POST", id=name)
+            for name, path, body, headers in cases]
+
+
+@pytest.mark.parametrize(("path", "body", "headers", "method"), eas_cases())
+def test_activesync_garbage_gets_http_error_or_status(srv: RunningServer, path: str, body: bytes,
+                                                      headers: dict[str, str], method: str) -> None:
+    status, _, answer = eas(srv, method, path, body, headers)
+    assert eas_error(status, answer), (status, answer[:100])
+    eas_healthy(srv)
+
+
+def eas_tree_cases() -> list[object]:
+    rng = random.Random(f"{SEED}-eas-trees")
+    out: list[object] = []
+    for command in ("FolderSync", "FolderCreate", "FolderDelete", "FolderUpdate", "Sync", "GetItemEstimate",
+                    "ItemOperations", "MoveItems", "Provision", "ResolveRecipients", "Search", "Settings",
+                    "SendMail", "SmartForward", "SmartReply", "ValidateCert", "Find"):
+        namespace = next(p.namespace for p in CODE_PAGES.values() if p.token(command))
+        for i in range(5):
+            out.append(pytest.param(command, encode(random_tree(rng, f"{namespace}:{command}", 4)),
+                                    id=f"{command}-{i}"))
+    return out
+
+
+@pytest.mark.parametrize(("command", "body"), eas_tree_cases())
+def test_activesync_random_request_trees_get_an_answer(srv: RunningServer, command: str, body: bytes) -> None:
+    """Valid WBXML, nonsense structure and values: an answer for every command, never a 500."""
+    query = f"Cmd={command}&User={USER}&DeviceId=WIREGARBAGE1&DeviceType=TestDevice"
+    headers = {"Authorization": auth_header(), "MS-ASProtocolVersion": "14.1", "Content-Type": WBXML}
+    status, _, answer = eas(srv, "POST", f"{EAS_PATH}?{query}", body, headers)
+    assert status < 500, (status, answer[:100])
+    if status == 200 and answer:
+        decode(answer)  # a WBXML answer, never an error page
+
+
+def eas_cmd(srv: RunningServer, command: str, tree: Element, device: str = "WIREGARBAGE2") -> tuple[int, Element | None]:
+    query = f"Cmd={command}&User={USER}&DeviceId={device}&DeviceType=TestDevice"
+    headers = {"Authorization": auth_header(), "MS-ASProtocolVersion": "14.1", "Content-Type": WBXML}
+    status, _, answer = eas(srv, "POST", f"{EAS_PATH}?{query}", encode(tree), headers)
+    assert status < 500, (command, status, answer[:100])
+    return status, (decode(answer) if status == 200 and answer else None)
+
+
+@pytest.fixture(scope="module")
+def eas_state(srv: RunningServer) -> dict[str, str]:
+    """Real ids for the request templates: the inbox, a sync key, one message's ServerId."""
+    smtp = smtplib.SMTP("127.0.0.1", srv.port("smtp"), local_hostname="client.example.net", timeout=TIMEOUT)
+    for i in range(3):
+        smtp.sendmail("someone@example.net", [USER],
+                      f"From: someone@example.net\r\nTo: {USER}\r\nSubject: mutate {i}\r\n\r\nbody {i}\r\n")
+    smtp.quit()
+    _, tree = eas_cmd(srv, "FolderSync", E("FolderHierarchy:FolderSync", E("FolderHierarchy:SyncKey", text="0")))
+    assert tree is not None
+    folders = {f.findtext("DisplayName"): f.findtext("ServerId") for f in tree.find("Changes") or ()
+               if f.tag == "FolderHierarchy:Add"}
+    inbox = folders.get("Inbox") or folders["INBOX"]
+    other = next(v for k, v in folders.items() if v != inbox)
+    coll = lambda key: E("AirSync:Sync", E("AirSync:Collections", E(  # noqa: E731
+        "AirSync:Collection", E("AirSync:SyncKey", text=key), E("AirSync:CollectionId", text=inbox),
+        E("AirSync:WindowSize", text=100))))
+    _, tree = eas_cmd(srv, "Sync", coll("0"))
+    key = tree.find("Collections").find("Collection").findtext("SyncKey")  # type: ignore[union-attr]
+    _, tree = eas_cmd(srv, "Sync", coll(key))
+    collection = tree.find("Collections").find("Collection")  # type: ignore[union-attr]
+    item = collection.find("Commands").find("Add").findtext("ServerId")  # type: ignore[union-attr]
+    return {"inbox": inbox, "other": other or inbox, "key": collection.findtext("SyncKey") or key, "item": item or ""}
+
+
+NASTY = (b"From: \x00Eve\xff <eve@example.net>\r\nTo: alice@example.test\r\nSubject: nul\x00 \xfe\xff =?utf-8?b?AAE=?=\r\n"
+         b"Message-ID: <nasty@example.net>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+         b"body with a NUL \x00 and \xff\xfe bytes\r\n")
+
+
+def test_a_message_with_nul_and_8bit_garbage_is_served_by_every_protocol(srv: RunningServer) -> None:
+    """Any octet gets through SMTP into a mailbox; IMAP, POP3 and ActiveSync must still serve
+    the mailbox (an ActiveSync Sync failed with 500 on such a message)."""
+    smtp = smtplib.SMTP("127.0.0.1", srv.port("smtp"), local_hostname="client.example.net", timeout=TIMEOUT)
+    smtp.sendmail("eve@example.net", [USER], NASTY)
+    smtp.quit()
+    imap = imaplib.IMAP4("127.0.0.1", srv.port("imap"), timeout=TIMEOUT)
+    imap.login(USER, PASSWORD)
+    imap.select("INBOX")
+    status, data = imap.fetch("1:*", "(ENVELOPE BODYSTRUCTURE BODY.PEEK[])")
+    assert status == "OK"
+    for item in data:  # outside literals, no NUL (RFC 9051 4.3: not in quoted strings)
+        head = item[0] if isinstance(item, tuple) else item
+        assert b"\x00" not in head, head[:200]
+    imap.logout()
+    pop = poplib.POP3("127.0.0.1", srv.port("pop3"), timeout=TIMEOUT)
+    pop.user(USER)
+    pop.pass_(PASSWORD)
+    for i in range(1, len(pop.list()[1]) + 1):
+        assert pop.retr(i)[0].startswith(b"+OK")
+    pop.quit()
+    _, tree = eas_cmd(srv, "FolderSync", E("FolderHierarchy:FolderSync", E("FolderHierarchy:SyncKey", text="0")),
+                      device="WIREGARBAGE3")
+    assert tree is not None
+    inbox = next(f.findtext("ServerId") for f in tree.find("Changes") or ()
+                 if f.tag == "FolderHierarchy:Add" and f.findtext("DisplayName") in ("Inbox", "INBOX"))
+    for body_type in (1, 2, 4):
+        device = f"WIREGARBAGE4{body_type}"
+        key = "0"
+        for _ in range(2):
+            status, tree = eas_cmd(srv, "Sync", E("AirSync:Sync", E("AirSync:Collections", E(
+                "AirSync:Collection", E("AirSync:SyncKey", text=key), E("AirSync:CollectionId", text=inbox),
+                E("AirSync:WindowSize", text=100), E("AirSync:Options", E("AirSyncBase:BodyPreference", E(
+                    "AirSyncBase:Type", text=body_type)))))), device=device)
+            assert status == 200 and tree is not None
+            key = tree.find("Collections").find("Collection").findtext("SyncKey")  # type: ignore[union-attr]
+        subjects = repr(tree)
+        assert "nul" in subjects, subjects[:300]
+
+
+MUTANTS_PER_COMMAND = 8
+
+
+@pytest.mark.parametrize("command", ["Sync", "ItemOperations", "MoveItems", "GetItemEstimate", "FolderCreate",
+                                     "FolderUpdate", "Search", "SmartReply", "SendMail", "Settings",
+                                     "ResolveRecipients", "Provision"])
+def test_activesync_mutated_valid_requests_get_an_answer(srv: RunningServer, eas_state: dict[str, str],
+                                                         command: str) -> None:
+    """A valid request with one thing wrong reaches deep into the handler: an answer, never a 500."""
+    rng = random.Random(f"{SEED}-mutate-{command}")
+    template = templates(eas_state)[command]
+    for _ in range(MUTANTS_PER_COMMAND):
+        tree = template
+        for _ in range(rng.randrange(1, 4)):
+            tree = mutate(rng, tree)
+        eas_cmd(srv, command, tree)
+    eas_healthy(srv)
+
+
+def _raw_https(srv: RunningServer, request: bytes) -> bytes:
+    sock = srv.client_tls_context().wrap_socket(
+        socket.create_connection(("127.0.0.1", srv.port("https")), timeout=TIMEOUT))
+    try:
+        sock.sendall(request)
+        got = b""
+        for _ in range(1000):
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, ssl.SSLEOFError):
+                break
+            if not chunk:
+                break
+            got += chunk
+            if b"\r\n\r\n" in got:
+                head = got.split(b"\r\n\r\n", 1)[0]
+                m = re.search(rb"(?i)content-length: *(\d+)", head)
+                if m and len(got) - len(head) - 4 >= int(m.group(1)):
+                    break
+        return got
+    finally:
+        sock.close()
+
+
+def test_activesync_huge_content_length_with_short_body_is_refused_at_once(srv: RunningServer) -> None:
+    head = (f"POST {EAS_PATH}?{EAS_QUERY} HTTP/1.1\r\nHost: x\r\nAuthorization: {auth_header()}\r\n"
+            f"Content-Type: {WBXML}\r\nContent-Length: 99999999999\r\n\r\n").encode()
+    got = _raw_https(srv, head + b"\x03\x01\x6a\x00")
+    assert got.startswith(b"HTTP/1.1 413"), got[:200]
+    eas_healthy(srv)
+
+
+def _post_head(extra: str) -> bytes:
+    return (f"POST {EAS_PATH}?{EAS_QUERY} HTTP/1.1\r\nHost: x\r\nAuthorization: {auth_header()}\r\n"
+            f"Content-Type: {WBXML}\r\n{extra}\r\n").encode()
+
+
+@pytest.mark.parametrize(("request_bytes", "expected"), [
+    pytest.param(_post_head("X-Junk: " + "j" * 70000 + "\r\n"), b"HTTP/1.1 431", id="header line over the limit"),
+    pytest.param(_post_head("".join(f"X-J{i}: {i:0500d}\r\n" for i in range(40))), b"HTTP/1.1 400",
+                 id="headers over the limit in total"),
+    pytest.param(_post_head("Transfer-Encoding: chunked\r\n") + b"zz\r\nabc\r\n0\r\n\r\n", b"HTTP/1.1 400",
+                 id="chunk size not hex"),
+    pytest.param(_post_head("Content-Length: -5\r\n"), b"HTTP/1.1 400", id="negative Content-Length"),
+    pytest.param(_post_head("Content-Length: 5\r\nContent-Length: 7\r\n") + b"abcdefg", b"HTTP/1.1 400",
+                 id="two different Content-Lengths"),
+])
+def test_activesync_malformed_http_gets_400(srv: RunningServer, request_bytes: bytes, expected: bytes) -> None:
+    got = _raw_https(srv, request_bytes)
+    assert got.startswith(expected), got[:200]
+    eas_healthy(srv)
+
+
+def test_activesync_half_sent_body_then_close(srv: RunningServer) -> None:
+    sock = srv.client_tls_context().wrap_socket(
+        socket.create_connection(("127.0.0.1", srv.port("https")), timeout=TIMEOUT))
+    sock.sendall(_post_head("Content-Length: 100\r\n") + b"\x03\x01\x6a\x00")
+    sock.close()
+    eas_healthy(srv)
+
+
+def test_activesync_garbage_request_line_gets_400(srv: RunningServer) -> None:
+    rng = random.Random(f"{SEED}-http")
+    junk = bytes(rng.randrange(256) for _ in range(200)).replace(b"\n", b"x") + b"\r\n\r\n"
+    got = _raw_https(srv, junk)
+    assert got.startswith(b"HTTP/1.1 400"), got[:200]
+    eas_healthy(srv)
+
+
+# --- at the end: nothing crashed ------------------------------------------------------------------
+def test_zz_server_log_has_no_traceback(srv: RunningServer) -> None:
+    log = srv.log_since_start()
+    bad = [line for line in log.splitlines()
+           if "Traceback" in line or "Unhandled" in line or "session.crash" in line
+           or "SERVERBUG" in line or "event=http.handler_error" in line or "event=activesync.error" in line
+           or "worker_error" in line or "command_failed" in line or "managesieve.error" in line]
+    assert not bad, "\n".join(bad[:40])
+    assert srv.proc is not None and srv.proc.poll() is None, "the server process died"
