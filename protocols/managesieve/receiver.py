@@ -10,6 +10,7 @@ without buffering and answered with QUOTA/MAXSIZE.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -265,6 +266,9 @@ PARSERS: dict[str, Callable[[_Args], Command]] = {
     "UNAUTHENTICATE": _none(Unauthenticate),
 }
 _SCRIPT_COMMANDS = {"PUTSCRIPT", "CHECKSCRIPT"}
+# A line that ends announcing a literal: its octets follow whatever happens to the command.
+_LITERAL_AT_END = re.compile(rb"\{([0-9]{1,10})\+?\}\r?\Z")
+_TAIL = 16  # bytes of a skipped line kept to spot that announcement
 
 
 class SieveReceiver:
@@ -283,6 +287,7 @@ class SieveReceiver:
         self._skip_bytes = 0  # oversized literal still arriving
         self._skip_line = False  # then drop the rest of that line
         self._skip_reply: BadCommand | None = None
+        self._tail = b""  # the end of the line being skipped, so far
         self._sasl = False
 
     def expect_sasl_response(self) -> None:
@@ -301,9 +306,18 @@ class SieveReceiver:
             if self._skip_line:
                 lf = self._buf.find(b"\n")
                 if lf < 0:
+                    self._tail = (self._tail + bytes(self._buf[-_TAIL:]))[-_TAIL:]
                     self._buf.clear()
                     return out
+                tail = (self._tail + bytes(self._buf[max(0, lf - _TAIL) : lf]))[-_TAIL:]
+                self._tail = b""
                 del self._buf[: lf + 1]
+                announced = _LITERAL_AT_END.search(tail)
+                if announced is not None:
+                    # The refused command's literal octets come anyway (RFC 5804 4: {n+} is sent
+                    # without waiting): drop them and the rest of their line, not run them.
+                    self._skip_bytes = int(announced.group(1))
+                    continue
                 self._skip_line = False
                 if self._skip_reply is not None:
                     out.append(self._skip_reply)
