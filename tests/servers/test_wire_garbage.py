@@ -130,6 +130,9 @@ def smtp_cases(rng: random.Random) -> list[Case]:
         ("AUTH response not base64", b"EHLO c\r\n", b"AUTH LOGIN\r\n\xff\xfe\x00***\r\n"),
         ("AUTH cancelled", b"EHLO c\r\n", b"AUTH LOGIN\r\n*\r\n"),
         ("pipelined junk after EHLO", b"EHLO c\r\n", random_lines(rng, 2) + b"RSET extra\r\n"),
+        ("BDAT with a non-numeric size", b"EHLO c\r\n", b"BDAT 1x LAST\r\n"),
+        ("BDAT with a negative size", b"EHLO c\r\n", b"BDAT -5 LAST\r\n"),
+        ("BDAT with a junk word", b"EHLO c\r\n", b"BDAT 0 LATER\r\n"),
     ]
 
 
@@ -174,6 +177,13 @@ IMAP_AUTH_CASES = [
     ("DONE outside IDLE", b"DONE\r\n"),
     ("IDLE ended by garbage", b"a1 IDLE\r\n" + CONT + b"\xff\xfe garbage\r\n"),
     ("IDLE ended by a line over the limit", b"a1 IDLE\r\n" + CONT + b"D" * 70000 + b"\r\n"),
+    ("SEARCH with an unknown charset", b"a1 SELECT INBOX\r\na2 SEARCH CHARSET X-FROB ALL\r\n"),
+    ("STORE with garbage flags", b"a1 SELECT INBOX\r\na2 STORE 1 +FLAGS (\\Frob \xff [)\r\n"),
+    ("FETCH with an empty header list", b"a1 SELECT INBOX\r\na2 FETCH 1 BODY[HEADER.FIELDS ()]\r\n"),
+    ("ID with too many arguments", b"a1 ID (" + b'"k" "v" ' * 6000 + b")\r\n"),
+    ("ENABLE garbage", b"a1 ENABLE \xff (x)\r\n"),
+    ("RENAME INBOX to garbage", b'a1 RENAME INBOX "\xff\xfe/\x00"\r\n'),
+    ("UID SEARCH with an overflowing number", b"a1 SELECT INBOX\r\na2 UID SEARCH UID 1:99999999999999999999\r\n"),
 ]
 
 
@@ -315,6 +325,36 @@ def test_smtp_transaction_with_non_utf8_bytes(srv: RunningServer, commands: list
     smtp_healthy(srv, "smtp")
 
 
+def test_smtp_message_over_the_size_limit_and_too_many_recipients(srv: RunningServer) -> None:
+    w = Wire(srv, "smtp", tls=False)
+    try:
+        SMTP.greet(w)
+        w.send(b"EHLO c\r\n")
+        smtp_replies(w)
+        w.send(b"MAIL FROM:<a@example.net>\r\n")
+        assert smtp_replies(w)[-1].startswith(b"250 ")
+        codes = []
+        for _ in range(105):  # [submission] max_recipients_per_message and the MX cap: 100
+            w.send(b"RCPT TO:<alice@example.test>\r\n")
+            codes.append(smtp_replies(w)[-1])
+        assert all(c.startswith(b"250 ") for c in codes[:100]) and all(SMTP.is_error(c) for c in codes[100:]), codes[99:]
+        w.send(b"DATA\r\n")
+        assert smtp_replies(w)[-1].startswith(b"354")
+        w.send(b"Subject: big\r\n\r\n" + (b"x" * 998 + b"\r\n") * (MESSAGE_SIZE // 1000 + 10) + b".\r\n")
+        reply = smtp_replies(w)[-1]
+        assert reply.startswith(b"552 5.3.4"), reply
+        w.send(b"MAIL FROM:<a@example.net>\r\nRCPT TO:<alice@example.test>\r\n")
+        assert smtp_replies(w)[-1].startswith(b"250 ") and smtp_replies(w)[-1].startswith(b"250 ")
+        w.send(b"BDAT %d LAST\r\n" % (MESSAGE_SIZE + 10) + b"y" * (MESSAGE_SIZE + 10))
+        reply = smtp_replies(w)[-1]
+        assert reply.startswith(b"552 5.3.4"), reply
+        w.send(b"NOOP\r\n")
+        assert smtp_replies(w)[-1].startswith(b"250 ")
+    finally:
+        w.close()
+    smtp_healthy(srv, "smtp")
+
+
 @pytest.mark.parametrize("listener", ["smtp", "submission"])
 @pytest.mark.parametrize("half", [b"EHL", b"EHLO c\r\nMAIL FROM:<a@exa", b"EHLO c\r\nBDAT 100 LAST\r\nabc"])
 def test_smtp_half_sent_command_then_close(srv: RunningServer, listener: str, half: bytes) -> None:
@@ -430,6 +470,47 @@ def test_pop3_half_sent_command_then_close(srv: RunningServer) -> None:
 @pytest.mark.parametrize(("listener", "setup", "payload"), _params(["managesieve"], sieve_cases))
 def test_managesieve_garbage_gets_no(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
     run_case(srv, listener, setup, payload)
+
+
+def sieve_literal(command: bytes, script: bytes) -> bytes:
+    return command + b" {%d+}\r\n" % len(script) + script + b"\r\n"
+
+
+SIEVE_AUTH_CASES = [
+    ("PUTSCRIPT with a syntax error", b'PUTSCRIPT "bad" {12+}\r\nif if if ;;;\r\n'),
+    ("PUTSCRIPT over the size limit then its bytes", b'PUTSCRIPT "big" {70000+}\r\n' + b"#" * 70000 + b"\r\n"),
+    ("PUTSCRIPT with a name holding NUL", b'PUTSCRIPT "a\x00b" {5+}\r\nkeep;\r\n'),
+    ("PUTSCRIPT with a non-UTF-8 name", b'PUTSCRIPT "\xff\xfe" {5+}\r\nkeep;\r\n'),
+    ("PUTSCRIPT with a non-UTF-8 script", sieve_literal(b'PUTSCRIPT "x"', b"#\xff\xfe\r\nkeep;\r\n")),
+    ("PUTSCRIPT with a bad name and a literal that reads as commands",
+     sieve_literal(b'PUTSCRIPT "\x00"', b'DELETESCRIPT "x"\r\nLOGOUT\r\n')),
+    ("PUTSCRIPT with junk after its literal", b'PUTSCRIPT "x" {5+}\r\nkeep;junk\r\n'),
+    ("CHECKSCRIPT nested deep", sieve_literal(b"CHECKSCRIPT", b"if " + b"anyof(" * 3000 + b"true" + b")" * 3000
+                                              + b" {keep;}\r\n")),
+    ("CHECKSCRIPT with many nested blocks", sieve_literal(b"CHECKSCRIPT", b"if true {" * 2000 + b"keep;"
+                                                          + b"}" * 2000 + b"\r\n")),
+    ("GETSCRIPT of no such script", b'GETSCRIPT "nope"\r\n'),
+    ("SETACTIVE of no such script", b'SETACTIVE "nope"\r\n'),
+    ("HAVESPACE with an overflowing size", b'HAVESPACE "x" 99999999999999999999\r\n'),
+    ("RENAMESCRIPT garbage", b'RENAMESCRIPT "\x01" ""\r\n'),
+    ("AUTHENTICATE again", b'AUTHENTICATE "PLAIN" "AGFAYg=="\r\n'),
+]
+
+
+@pytest.mark.parametrize("payload", [pytest.param(p, id=n) for n, p in SIEVE_AUTH_CASES])
+def test_managesieve_garbage_after_login_gets_no(srv: RunningServer, payload: bytes) -> None:
+    w = Wire(srv, "managesieve", tls=False)
+    try:
+        SIEVE.greet(w)
+        token = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode()
+        w.send(f'AUTHENTICATE "PLAIN" "{token}"\r\n'.encode())
+        assert (w.line() or b"").startswith(b"OK")
+        seen = exchange(w, SIEVE, b"", payload)
+        # one command, one NO: nothing of a refused command (its literal above all) runs
+        assert len([line for line in seen if SIEVE.is_error(line)]) == 1, seen
+    finally:
+        w.close()
+    sieve_healthy(srv)
 
 
 def test_managesieve_literal_half_sent_then_close(srv: RunningServer) -> None:
