@@ -728,6 +728,48 @@ def test_a_message_with_nul_and_8bit_garbage_is_served_by_every_protocol(srv: Ru
         assert "nul" in subjects, subjects[:300]
 
 
+PG = "Ping:"
+PING_CASES = [
+    ("no folders, heartbeat not a number", E(PG + "Ping", E(PG + "HeartbeatInterval", text="abc"))),
+    ("negative heartbeat", E(PG + "Ping", E(PG + "HeartbeatInterval", text="-1"), E(PG + "Folders", E(
+        PG + "Folder", E(PG + "Id", text="1"), E(PG + "Class", text="Email"))))),
+    ("heartbeat below the minimum", E(PG + "Ping", E(PG + "HeartbeatInterval", text="1"), E(PG + "Folders", E(
+        PG + "Folder", E(PG + "Id", text="1"), E(PG + "Class", text="Email"))))),
+    ("heartbeat that overflows", E(PG + "Ping", E(PG + "HeartbeatInterval", text="99999999999999999999"))),
+    ("folders that do not exist", E(PG + "Ping", E(PG + "HeartbeatInterval", text="60"), E(PG + "Folders", *[
+        E(PG + "Folder", E(PG + "Id", text=f"9999{i}"), E(PG + "Class", text="Email")) for i in range(3)]))),
+    ("too many folders", E(PG + "Ping", E(PG + "HeartbeatInterval", text="60"), E(PG + "Folders", *[
+        E(PG + "Folder", E(PG + "Id", text=str(i)), E(PG + "Class", text="Email")) for i in range(2000)]))),
+    ("folder without an id", E(PG + "Ping", E(PG + "Folders", E(PG + "Folder", E(PG + "Class", text="\u00ff"))))),
+]
+
+
+@pytest.mark.parametrize("tree", [pytest.param(t, id=n) for n, t in PING_CASES])
+def test_activesync_bad_ping_is_answered_at_once(srv: RunningServer, tree: Element) -> None:
+    """A Ping the server cannot honour gets its error Status now, not after a heartbeat."""
+    status, answer = eas_cmd(srv, "Ping", tree, device="WIREGARBAGE5")
+    assert status >= 400 or (answer is not None and answer.findtext("Status") not in (None, "1", "2")), answer
+
+
+SENDMAIL_CASES = [
+    ("no recipients", b"From: alice@example.test\r\nSubject: x\r\n\r\nbody\r\n"),
+    ("too many recipients", b"From: alice@example.test\r\nTo: "
+     + b", ".join(b"r%d@example.test" % i for i in range(300)) + b"\r\n\r\nbody\r\n"),
+    ("a sender not owned", b"From: ceo@example.test\r\nTo: alice@example.test\r\n\r\nbody\r\n"),
+    ("recipient with NUL and non-UTF-8", b"To: a\x00b@example.test, \xff\xfe@example.test\r\n\r\nbody\r\n"),
+    ("not a message at all", bytes(random.Random(f"{SEED}-sendmail").randrange(256) for _ in range(500))),
+    ("empty", b""),
+]
+
+
+@pytest.mark.parametrize("mime", [pytest.param(m, id=n) for n, m in SENDMAIL_CASES])
+def test_activesync_sendmail_with_bad_mime_gets_an_error(srv: RunningServer, mime: bytes) -> None:
+    query = f"Cmd=SendMail&User={USER}&DeviceId=WIREGARBAGE6&DeviceType=TestDevice&SaveInSent=T"
+    headers = {"Authorization": auth_header(), "MS-ASProtocolVersion": "14.1", "Content-Type": "message/rfc822"}
+    status, _, answer = eas(srv, "POST", f"{EAS_PATH}?{query}", mime, headers)
+    assert eas_error(status, answer), (status, answer[:200])
+
+
 MUTANTS_PER_COMMAND = 8
 
 
@@ -776,6 +818,40 @@ def test_activesync_huge_content_length_with_short_body_is_refused_at_once(srv: 
             f"Content-Type: {WBXML}\r\nContent-Length: 99999999999\r\n\r\n").encode()
     got = _raw_https(srv, head + b"\x03\x01\x6a\x00")
     assert got.startswith(b"HTTP/1.1 413"), got[:200]
+    eas_healthy(srv)
+
+
+AD_PATH = "/autodiscover/autodiscover.xml"
+AD_REQ = ('<?xml version="1.0"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/mobilesync/'
+          'requestschema/2006"><Request><EMailAddress>{}</EMailAddress><AcceptableResponseSchema>'
+          'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006</AcceptableResponseSchema>'
+          '</Request></Autodiscover>')
+XXE = ('<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+       + AD_REQ.split("?>", 1)[1].format("&x;")).encode()
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE a [<!ENTITY l "lollollollollol">'
+          + "".join(f'<!ENTITY l{i} "{("&l;" if i == 0 else f"&l{i - 1};") * 10}">' for i in range(9))
+          + "]>" + AD_REQ.split("?>", 1)[1].format("&l8;")).encode()
+
+
+def test_autodiscover_request_template_is_valid(srv: RunningServer) -> None:
+    # The cases below are this request spoiled; unspoiled, it gets the EAS URL.
+    status, _, answer = eas(srv, "POST", AD_PATH, AD_REQ.format(USER).encode(),
+                            {"Authorization": auth_header(), "Content-Type": "text/xml"})
+    assert status == 200 and b"Microsoft-Server-ActiveSync" in answer and b"Error" not in answer, answer[:300]
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param(XXE, id="external entity"),
+    pytest.param(LAUGHS, id="entity expansion"),
+    pytest.param(b"<Autodiscover>" * 5000, id="nested too deep"),
+    pytest.param(b"\xff\xfe<\x00>", id="not XML"),
+    pytest.param(AD_REQ.format("\x00\x01").encode(), id="control characters"),
+    pytest.param(AD_REQ.format("bob@example.test").encode(), id="someone else's address"),
+])
+def test_autodiscover_garbage_gets_an_error_answer(srv: RunningServer, body: bytes) -> None:
+    status, _, answer = eas(srv, "POST", AD_PATH, body, {"Authorization": auth_header(), "Content-Type": "text/xml"})
+    assert status < 500 and b"root:" not in answer and b"lollollol" not in answer, (status, answer[:300])
+    assert status >= 400 or b"Error" in answer, answer[:300]
     eas_healthy(srv)
 
 
