@@ -232,14 +232,28 @@ def email_data(meta: Any, v: float, raw: bytes | None, choice: BodyChoice | None
 _NOT_INLINE = re.compile("[\x00\ud800-\udfff]")
 
 
+def _inline_ok(text: str) -> bool:
+    # C-speed checks first: a 20 KB ASCII body costs 0.1 us instead of a 70 us regex scan.
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
 def inline_safe(el: Element) -> Element:
     """``el`` with NUL and lone surrogates in its texts replaced by U+FFFD. Mail may hold
     them (any octet passes 8BITMIME, a header may carry a NUL), and one such message made
     the encoder fail every Sync of its folder with 500."""
-    if el.text is not None:
-        if _NOT_INLINE.search(el.text) is None:
+    text = el.text
+    if text is not None:
+        if _inline_ok(text):
             return el
-        return Element(el.tag, (), _NOT_INLINE.sub("\ufffd", el.text))
+        return Element(el.tag, (), _NOT_INLINE.sub("\ufffd", text))
     if not el.children:
         return el
     kids = tuple(inline_safe(c) for c in el.children)
