@@ -2,7 +2,7 @@
 
 The protocol layers map these once (e.g. IMAP: NotFound -> NO [NONEXISTENT],
 AlreadyExists -> NO [ALREADYEXISTS], QuotaExceeded -> NO [OVERQUOTA],
-Forbidden -> NO [CANNOT], Conflict -> NO [INUSE]).
+Forbidden -> NO [CANNOT], Conflict -> NO [INUSE], LimitExceeded -> NO [LIMIT]).
 """
 
 from __future__ import annotations
@@ -34,3 +34,7 @@ class Forbidden(StoreError):
 
 class Conflict(StoreError):
     """The operation conflicts with the current state (e.g. deleting the active script)."""
+
+
+class LimitExceeded(StoreError):
+    """Over one of the store's own limits (a mailbox name longer than its column holds)."""

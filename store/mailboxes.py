@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
 from postvak.store import schema
-from postvak.store.errors import AlreadyExists, Forbidden, NotFound, StoreError
+from postvak.store.errors import AlreadyExists, Forbidden, LimitExceeded, NotFound, StoreError
 from postvak.store.types import Change, Mailbox
 from postvak.store.util import Prepared
 
 SEP = "/"
 MB = schema.mailboxes
+MAX_NAME = MB.c.name.type.length  # characters of a mailbox's full name
 NO_CHILDREN = ("\\Sent", "\\Junk")  # no user folders under Sent or Spam
 # Every IMAP SELECT, APPEND and sync reads a mailbox row: compiled once (util.Prepared).
 _BY_NAME = Prepared(select(MB).where(MB.c.account_id == bindparam("account_id"), MB.c.name == bindparam("name")))
@@ -41,6 +42,14 @@ def _validate(name: str) -> None:
         raise StoreError(f"invalid mailbox name {name!r}")
     if any(ch in name for ch in "\r\n\x00*%"):
         raise StoreError(f"invalid character in mailbox name {name!r}")
+    _check_length(name)
+
+
+def _check_length(name: str) -> None:
+    # The column's size: PostgreSQL refuses a longer value (SQLite would keep it), so the
+    # same name must fail the same clear way on both.
+    if len(name) > MAX_NAME:
+        raise LimitExceeded(f"mailbox name longer than {MAX_NAME} characters")
 
 
 def new_mailbox(
@@ -152,6 +161,8 @@ def rename_mailbox(tx: Any, account_id: int, old: str, new: str) -> Mailbox:
 
 def _move_subtree(tx: Any, account_id: int, old: str, new: str) -> None:
     rows = _subtree(tx, account_id, old)
+    for r in rows:  # children's names grow with a longer parent: all checked before any is written
+        _check_length(new + r.name[len(old) :])
     parent_name = new.rpartition(SEP)[0]
     parent_id = None
     if parent_name:

@@ -50,4 +50,6 @@ def from_store(exc: store_errors.StoreError, *, trycreate: bool = False) -> No:
         return No(exc.message, codes.CANNOT)
     if isinstance(exc, store_errors.Conflict):
         return No(exc.message, codes.INUSE)
+    if isinstance(exc, store_errors.LimitExceeded):
+        return No(exc.message, codes.LIMIT)
     return No(exc.message, codes.CANNOT)

@@ -60,6 +60,23 @@ def test_rename_moves_children(alice) -> None:
         store.write(mailboxes.rename_mailbox, acct.id, "Z/A/B", "Z/A/B/C".replace("/B/C", ""))
 
 
+def test_names_are_bounded_by_the_column(alice) -> None:
+    """Over MAX_NAME characters is LimitExceeded on every backend (PostgreSQL would refuse
+    the value, SQLite keep it); a rename that would push a child over fails as a whole."""
+    store, acct, _ = alice
+    longest = "L" * mailboxes.MAX_NAME
+    assert store.write(mailboxes.create_mailbox, acct.id, longest).name == longest
+    with pytest.raises(errors.LimitExceeded):
+        store.write(mailboxes.create_mailbox, acct.id, longest + "x")
+    with pytest.raises(errors.LimitExceeded):
+        store.write(mailboxes.create_mailbox, acct.id, "é" * (mailboxes.MAX_NAME + 1))
+    store.write(mailboxes.create_mailbox, acct.id, "P/" + "c" * (mailboxes.MAX_NAME - 2))
+    with pytest.raises(errors.LimitExceeded):
+        store.write(mailboxes.rename_mailbox, acct.id, "P", "Parent")
+    assert "P/" + "c" * (mailboxes.MAX_NAME - 2) in names(store, acct.id)
+    assert "Parent" not in names(store, acct.id)
+
+
 def test_delete_moves_folder_and_contents_to_trash_then_really_deletes(alice) -> None:
     store, acct, _ = alice
     box = store.write(mailboxes.create_mailbox, acct.id, "Projects/Old")

@@ -51,6 +51,16 @@ def test_create_with_use_rename_delete_to_trash(env) -> None:
     assert c.cmd("DELETE Nope").text.startswith("[NONEXISTENT]")
 
 
+def test_overlong_names_get_no_limit(env) -> None:
+    c = env.client()
+    name = "x" * 1001
+    assert c.cmd(f"CREATE {name}").text.startswith("[LIMIT]")
+    assert c.cmd("CREATE Short").ok
+    assert c.cmd(f"RENAME Short {name}").text.startswith("[LIMIT]")
+    assert c.cmd(f'LIST "" {name}').untagged == []
+    assert c.cmd("NOOP").ok
+
+
 def test_subscribe_lsub_and_list_subscribed(env) -> None:
     c = env.client()
     c.cmd("CREATE Lists/python")
