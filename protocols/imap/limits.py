@@ -18,7 +18,10 @@ LITERAL_MINUS_MAX = 4096
 @dataclass(frozen=True)
 class Limits:
     line_length: int = 64 * KIB  # one line of a command, CRLF not counted
-    literal_size: int = 50 * MIB  # one literal; also the APPENDLIMIT (RFC 7889) to advertise
+    literal_size: int = 50 * MIB  # one APPEND literal (a message); also the APPENDLIMIT (RFC 7889)
+    # One literal of any other command (a mailbox name, a search string, a password): no
+    # command but APPEND carries a message, so a client has no need to send more.
+    string_literal_size: int = 64 * KIB
     command_size: int = 64 * MIB  # whole command: all lines and literals together (MULTIAPPEND)
     paren_depth: int = 20  # nesting of parenthesised lists (SEARCH, FETCH, LIST)
     search_depth: int = 100  # nesting of SEARCH NOT / OR / ( ); clients chain OR for many terms
@@ -33,6 +36,7 @@ DEFAULT_LIMITS = Limits()
 PREAUTH_LIMITS = Limits(
     line_length=8 * KIB,
     literal_size=8 * KIB,
+    string_literal_size=8 * KIB,
     command_size=16 * KIB,
     paren_depth=4,
     search_depth=8,

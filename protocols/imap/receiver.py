@@ -169,7 +169,7 @@ class Receiver:
         sync = not m.group(3)
         tag = self._tag()
         too_big = (
-            size > self.limits.literal_size
+            size > (self.limits.literal_size if self._is_append() else self.limits.string_literal_size)
             or self._total + size > self.limits.command_size
             or (not sync and self.limits.literal_minus and size > LITERAL_MINUS_MAX)
         )
@@ -227,6 +227,11 @@ class Receiver:
         self._tail = tail
         if not discard:  # the line's LF was already seen
             self._after_discarded_line(events)
+
+    def _is_append(self) -> bool:
+        """The command being received is APPEND (its literals are messages)."""
+        words = bytes(self._text[:_TAIL]).split(b" ", 2)
+        return len(words) > 1 and words[1].upper() == b"APPEND"
 
     def _tag(self, fallback: bytes = b"") -> str | None:
         head = bytes(self._text[:_TAIL]) if self._text else fallback

@@ -14,9 +14,12 @@ def limits_from(settings: Any) -> tuple[Limits, Limits]:
     section = getattr(settings, "limits", None)
     line = int(getattr(section, "line_length", 8192) or 8192)
     message = int(getattr(section, "message_size", 50 * 1024 * 1024) or 50 * 1024 * 1024)
-    after = Limits(line_length=max(line, 1024), literal_size=message, command_size=message + 16 * 1024 * 1024)
+    string = int(getattr(section, "literal_size", 64 * 1024) or 64 * 1024)
+    after = Limits(line_length=max(line, 1024), literal_size=message, string_literal_size=min(string, message),
+                   command_size=message + 16 * 1024 * 1024)
     before = Limits(
         line_length=min(line, PREAUTH_LIMITS.line_length), literal_size=PREAUTH_LIMITS.literal_size,
+        string_literal_size=PREAUTH_LIMITS.string_literal_size,
         command_size=PREAUTH_LIMITS.command_size, paren_depth=PREAUTH_LIMITS.paren_depth,
         search_depth=PREAUTH_LIMITS.search_depth, max_command_args=PREAUTH_LIMITS.max_command_args,
         max_literals=PREAUTH_LIMITS.max_literals,

@@ -140,6 +140,22 @@ def test_preauth_limits_are_stricter_and_swappable() -> None:
     assert r.feed(b"a LOGIN {9000}\r\n") == [NeedLiteral("a", 9000)]
 
 
+def test_literals_outside_append_have_their_own_smaller_limit() -> None:
+    """Only APPEND carries messages: a 70 KB mailbox name or search string is refused at
+    its announcement ([limits] literal_size), while APPEND may send up to literal_size."""
+    limits = Limits(literal_size=1_000_000, string_literal_size=65_536)
+    for command in (b"a SEARCH TEXT", b"a CREATE", b"a LOGIN", b"a UID SEARCH BODY", b"a SELECT"):
+        r = Receiver(limits)
+        assert r.feed(command + b" {65536}\r\n") == [NeedLiteral("a", 65_536)]
+        r = Receiver(limits)
+        events = r.feed(command + b" {65537}\r\na2 NOOP\r\n")
+        assert events == [LiteralTooBig("a", "literal too big", "TOOBIG", 65_537), Command("a2", "NOOP", rq.Noop())]
+    r = Receiver(limits)
+    assert r.feed(b"a append INBOX {900000}\r\n") == [NeedLiteral("a", 900_000)]
+    r = Receiver(limits)  # MULTIAPPEND's later messages too
+    assert r.feed(b"a APPEND INBOX {1+}\r\nx {70000}\r\n") == [NeedLiteral("a", 70_000)]
+
+
 def test_too_many_literals() -> None:
     r = Receiver(Limits(max_literals=2))
     events = r.feed(b"a APPEND INBOX {1+}\r\nx {1+}\r\ny {1+}\r\nz\r\nb NOOP\r\n")

@@ -36,3 +36,20 @@ def test_append_over_the_limit_is_refused_before_the_octets(env) -> None:
     r = c.reply("big")
     assert r.status in ("NO", "BAD") and "[TOOBIG]" in r.text
     assert c.cmd("NOOP").ok
+
+
+def test_other_literals_are_bounded_by_the_configured_literal_size(env) -> None:
+    """[limits] literal_size (64 KiB) bounds literals of every command but APPEND."""
+    c = env.client()
+    assert c.cmd("SELECT INBOX").ok
+    c.send(b"s SEARCH TEXT {65537}\r\n")
+    r = c.reply("s")
+    assert r.status in ("NO", "BAD") and "[TOOBIG]" in r.text
+    r = c.cmd(b"SEARCH TEXT {65536+}\r\n" + b"x" * 65536)
+    assert r.ok, r
+    raw = message("big")
+    raw += b"x" * (70000 - len(raw))
+    c.send(b"a APPEND INBOX {70000}\r\n")  # a message may be bigger
+    assert c.wait_for(b"+ ").startswith(b"+ ")
+    c.send(raw + b"\r\n")
+    assert c.reply("a").ok
