@@ -56,8 +56,8 @@ def test_worker_decides_as_this_process_does(env: Env) -> None:
             local = decisions(env, raw)
         finally:
             env.delivery.pool.workers = workers
-        assert [(d.raw, d.filings, d.sends, d.reject, d.errors) for d in remote] == \
-            [(d.raw, d.filings, d.sends, d.reject, d.errors) for d in local]
+        assert [(d.recipient, d.raw, d.filings, d.sends, d.reject, d.errors) for d in remote] == \
+            [(d.recipient, d.raw, d.filings, d.sends, d.reject, d.errors) for d in local]
         assert [d.verdict.score for d in remote] == [d.verdict.score for d in local]
     assert env.deliver(mail(body=GTUBE, subject="x")).results[0].status == OK
     assert len(env.box("", special="\\Junk")) == 1
@@ -204,3 +204,31 @@ def test_a_decision_made_here_parses_the_stored_copy_once(env: Env) -> None:
     assert decision.sha == sha
     assert ingest._parsed[sha] == ingest.facts_of(mime.parse_message(decision.raw))
     assert search._terms_cache[sha] == search.terms_of(decision.raw)
+
+
+def test_a_request_crosses_as_plain_values_and_comes_back_equal() -> None:
+    """_pack leaves no class of ours (nor a UTC datetime) in the per-message part;
+    _unpack in the worker gives back equal arguments, any time zone, models by ref."""
+    import pickle
+    from datetime import timedelta, timezone
+
+    from postvak.filters import sieve
+    from postvak.store.types import Resolved
+
+    pool = delivery_pool.FilterPool(1, None)
+    inputs = pipeline.Inputs(1, ("u@example.test",), "keep;", "main", {"other": "stop;"}, frozenset({"inbox"}),
+                             delivery_pool.ModelRef(3, b"model"), ("friend@remote.test",), ())  # type: ignore[arg-type]
+    args = (Resolved(1, "u@example.test", "tag"), "u+tag@example.test", "a@remote.test", b"raw", inputs)
+    for now in (datetime(2024, 6, 3, 12, 0, 0, 123457, tzinfo=UTC), None,
+                datetime(2024, 6, 3, 14, 0, tzinfo=timezone(timedelta(hours=2)))):
+        for model, arrival in ((delivery_pool.ModelRef(2), pipeline.Arrival("192.0.2.1", "mx.remote.test")),
+                               (None, None)):
+            kwargs = dict(global_model=model, spam_on=True, spam_hint=None, limits=sieve.Limits(), hostname="mx",
+                          now=now, arrival=arrival)
+            settings = pool._pickled_settings(kwargs)
+            packed = delivery_pool._pack(args, kwargs, settings)
+            plain = pickle.dumps(packed[:-1])
+            assert b"postvak" not in plain and (now is None or now.tzinfo is not UTC or b"datetime" not in plain)
+            assert delivery_pool._unpack(pickle.loads(pickle.dumps(packed)), b"raw") == (args, kwargs)
+    assert pool._pickled_settings(dict(kwargs)) is settings  # the same settings: pickled once
+    assert pool._pickled_settings({**kwargs, "hostname": "other"}) != settings
