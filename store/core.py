@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from postvak.store.blobs import INLINE_MAX, BlobStore, DatabaseBlobs, FileBlobs
 from postvak.store.changes import CHANNEL, ChangeBus, PgListener, encode, new_origin
@@ -104,14 +104,16 @@ class Store:
 
         @event.listens_for(self.engine, "begin")
         def on_begin(conn: Connection) -> None:
-            # Writers take the write lock up front: a deferred BEGIN that later upgrades
-            # can fail with SQLITE_BUSY instead of waiting (WAL snapshot rule).
+            # Straight to the driver: through exec_driver_sql a BEGIN cost ~10 us of SQLAlchemy.
+            driver = conn.connection.driver_connection
             if conn.get_execution_options().get("postvak_write", False):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                # Straight to the driver: through exec_driver_sql a read's BEGIN cost ~10 us of
-                # SQLAlchemy per transaction, a tenth of a one-row read.
-                conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+                # Writers take the write lock up front: a deferred BEGIN that later upgrades
+                # can fail with SQLITE_BUSY instead of waiting (WAL snapshot rule).
+                _driver_sql(conn, driver, "BEGIN IMMEDIATE")
+            elif not driver.in_transaction:  # type: ignore[union-attr]
+                # (else a Reader's transaction begun at the driver, see there: a Core
+                # statement in it makes SQLAlchemy begin too, which joins it.)
+                _driver_sql(conn, driver, "BEGIN")
 
     def _start_listener(self) -> None:
         with self._lock:
@@ -187,6 +189,7 @@ class Store:
                 try:
                     for fn, args, kwargs in jobs:
                         tx = Tx(conn, self.blobs, self.dialect)
+                        tx._cursor = cursor  # the jobs' Prepared statements too: one cursor a batch
                         tx.pending_blobs = pending  # one batch shares its not-yet-renamed files
                         before = dict(pending)
                         cursor.execute("SAVEPOINT postvak_job")
@@ -266,18 +269,44 @@ class Reader(_KeptConnection):
     reads all day (the server's store-read threads) keeps one of these instead. Not
     thread-safe: one per thread. After any error the connection is closed and the next
     read takes a fresh one from the pool (PostgreSQL's pre-ping then applies again).
+
+    On SQLite the transaction is begun and committed on a kept driver cursor, which the
+    Tx's Prepared statements use too: SQLAlchemy's transaction object, its begin event
+    and its commit cost ~4.5 us a read, as much as a one-row lookup itself. A Core
+    statement in `fn` still works: SQLAlchemy then begins its own transaction, which
+    joins the driver's (on_begin), and commits it.
     """
 
     _role = "reader"
+    _cursor: Any = None  # SQLite: the kept driver cursor
+
+    def _opened(self, conn: Connection) -> None:
+        if self._store.dialect == "sqlite":
+            self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         conn = self._connection()
         try:
-            with conn.begin():
-                return fn(Tx(conn, self._store.blobs, self._store.dialect), *args, **kwargs)
+            cursor = self._cursor
+            if cursor is None:
+                with conn.begin():
+                    return fn(Tx(conn, self._store.blobs, self._store.dialect), *args, **kwargs)
+            _driver_sql(conn, cursor, "BEGIN")
+            tx = Tx(conn, self._store.blobs, self._store.dialect)
+            tx._cursor = cursor
+            result = fn(tx, *args, **kwargs)
+            if conn.in_transaction():  # SQLAlchemy joined (a Core statement): its commit ends both
+                conn.commit()
+            else:
+                _driver_sql(conn, cursor, "COMMIT")
+            return result
         except BaseException:
-            self.close()
+            self.close()  # the pool's reset on return rolls an open transaction back
             raise
+
+    def close(self) -> None:
+        self._cursor = None
+        super().close()
 
 
 class Writer(_KeptConnection):
@@ -307,6 +336,15 @@ class Writer(_KeptConnection):
         except BaseException:
             self.close()
             raise
+
+
+def _driver_sql(conn: Connection, target: Any, sql: str) -> None:
+    """`sql` on a driver connection or cursor; its errors come out as SQLAlchemy's, as
+    through `Connection.exec_driver_sql`."""
+    try:
+        target.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as err:
+        raise DBAPIError.instance(sql, (), err, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect) from err
 
 
 def _retryable(exc: OperationalError) -> bool:
