@@ -296,7 +296,7 @@ def test_pending_terms_read_only_the_messages_whose_terms_are_not_known(alice, m
     import hashlib
 
     store, acct, inbox = alice
-    raws = [make_raw(i, subject=f"subject {i}", body=f"body words {i} " + "filler " * (20000 if i == 1 else 3))
+    raws = [make_raw(i, subject=f"subject {i}", body=f"body words {i} " + "filler " * (30000 if i == 1 else 3))
             for i in range(3)]
     for raw in raws:
         store.write(messages.ingest, acct.id, inbox.id, raw)
