@@ -22,21 +22,12 @@ import tempfile
 import time
 from typing import Any
 
+from postvak.servers.cli.status import folder_size  # bytes of the files below a folder
+
 
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def _folder_bytes(folder: str) -> int:
-    total = 0
-    for dirpath, _dirs, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(dirpath, name))
-            except FileNotFoundError:
-                pass
-    return total
 
 
 def run(size: int, inline: bool, count: int, batch: int) -> tuple[float, float, float, float, int]:
@@ -72,7 +63,7 @@ def run(size: int, inline: bool, count: int, batch: int) -> tuple[float, float, 
                 raise RuntimeError("short read")
         wall_out, cpu_out = time.perf_counter() - wall0, _cpu() - cpu0
         store.close()
-        used = _folder_bytes(tmp)
+        used = folder_size(tmp)
         return wall_in * 1e3 / count, cpu_in * 1e3 / count, wall_out * 1e3 / count, cpu_out * 1e3 / count, used
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

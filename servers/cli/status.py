@@ -17,7 +17,7 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _folder_size(path: str) -> int:
+def folder_size(path: str) -> int:
     total = 0
     for root, _dirs, files in os.walk(path):
         for name in files:
@@ -61,7 +61,7 @@ def run(ctx: CliContext, args: argparse.Namespace) -> int:
     elif "database_bytes" in stats:
         rows.append(("database size", validate.human_size(int(stats["database_bytes"]))))
     if s.store.blob_backend == "files":
-        rows.append(("blob size", validate.human_size(_folder_size(s.store.blob_dir))))
+        rows.append(("blob size", validate.human_size(folder_size(s.store.blob_dir))))
     elif "blob_bytes" in stats:
         rows.append(("blob size", validate.human_size(int(stats["blob_bytes"]))))
     width = max(len(k) for k, _ in rows)

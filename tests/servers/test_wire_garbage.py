@@ -127,8 +127,14 @@ def _params(listeners: list[str], make: Callable[[random.Random], list[Case]]) -
 
 
 # --- SMTP ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["smtp", "submission", "submissions"], smtp_cases))
-def test_smtp_garbage_gets_enhanced_error_replies(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
+GARBAGE = (_params(["smtp", "submission", "submissions"], smtp_cases) + _params(["imap", "imaps"], imap_cases)
+           + _params(["pop3", "pop3s"], pop3_cases) + _params(["managesieve"], sieve_cases))
+
+
+@pytest.mark.parametrize(("listener", "setup", "payload"), GARBAGE)
+def test_garbage_gets_the_protocols_error_reply(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
+    """SMTP 5xx/4xx with an enhanced status code, IMAP BAD or NO (before login), POP3 -ERR,
+    ManageSieve NO; then the listener still serves a new connection (run_case)."""
     run_case(srv, listener, setup, payload)
 
 
@@ -215,14 +221,22 @@ def test_smtp_message_over_the_size_limit_and_too_many_recipients(srv: RunningSe
     smtp_healthy(srv, "smtp")
 
 
-@pytest.mark.parametrize("listener", ["smtp", "submission"])
-@pytest.mark.parametrize("half", [b"EHL", b"EHLO c\r\nMAIL FROM:<a@exa", b"EHLO c\r\nBDAT 100 LAST\r\nabc"])
-def test_smtp_half_sent_command_then_close(srv: RunningServer, listener: str, half: bytes) -> None:
-    w = Wire(srv, listener, tls=False)
-    SMTP.greet(w)
+HALF_SENT = [
+    ("smtp", b"EHL"), ("smtp", b"EHLO c\r\nMAIL FROM:<a@exa"), ("smtp", b"EHLO c\r\nBDAT 100 LAST\r\nabc"),
+    ("submission", b"EHL"), ("submission", b"EHLO c\r\nMAIL FROM:<a@exa"),
+    ("submission", b"EHLO c\r\nBDAT 100 LAST\r\nabc"),
+    ("imaps", b"a1 LOGIN alice@exa"), ("pop3", b"USER alice@exam"),
+    ("managesieve", b'AUTHENTICATE "PLAIN" {100+}\r\nabc'),
+]
+
+
+@pytest.mark.parametrize(("listener", "half"), HALF_SENT)
+def test_half_sent_command_then_close(srv: RunningServer, listener: str, half: bytes) -> None:
+    w = Wire(srv, listener, tls=listener in TLS_LISTENERS)
+    PROTO[listener].greet(w)
     w.send(half)
     w.close()
-    smtp_healthy(srv, listener)
+    HEALTHY[listener](srv, listener)
 
 
 def test_smtp_half_sent_data_then_close(srv: RunningServer) -> None:
@@ -240,11 +254,6 @@ def test_smtp_half_sent_data_then_close(srv: RunningServer) -> None:
 
 
 # --- IMAP ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["imap", "imaps"], imap_cases))
-def test_imap_garbage_before_login_gets_bad(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
-    run_case(srv, listener, setup, payload)
-
-
 @pytest.mark.parametrize(("listener", "payload"),
                          [pytest.param(lst, p, id=f"{lst}-{n}") for lst in ("imap", "imaps") for n, p in IMAP_AUTH_CASES])
 def test_imap_garbage_after_login_gets_bad_or_no(srv: RunningServer, listener: str, payload: bytes) -> None:
@@ -285,20 +294,7 @@ def test_imap_literal_announced_then_half_sent_then_close(srv: RunningServer) ->
     imap_healthy(srv, "imap")
 
 
-def test_imap_half_sent_command_then_close(srv: RunningServer) -> None:
-    w = Wire(srv, "imaps", tls=True)
-    IMAP.greet(w)
-    w.send(b"a1 LOGIN alice@exa")
-    w.close()
-    imap_healthy(srv, "imaps")
-
-
 # --- POP3 ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["pop3", "pop3s"], pop3_cases))
-def test_pop3_garbage_before_login_gets_err(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
-    run_case(srv, listener, setup, payload)
-
-
 @pytest.mark.parametrize(("listener", "payload"),
                          [pytest.param(lst, p, id=f"{lst}-{n}") for lst in ("pop3", "pop3s")
                           for n, p in POP3_TRANSACTION_CASES])
@@ -318,20 +314,7 @@ def test_pop3_garbage_after_login_gets_err(srv: RunningServer, listener: str, pa
     pop3_healthy(srv, listener)
 
 
-def test_pop3_half_sent_command_then_close(srv: RunningServer) -> None:
-    w = Wire(srv, "pop3", tls=False)
-    POP3.greet(w)
-    w.send(b"USER alice@exam")
-    w.close()
-    pop3_healthy(srv, "pop3")
-
-
 # --- ManageSieve --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("listener", "setup", "payload"), _params(["managesieve"], sieve_cases))
-def test_managesieve_garbage_gets_no(srv: RunningServer, listener: str, setup: bytes, payload: bytes) -> None:
-    run_case(srv, listener, setup, payload)
-
-
 @pytest.mark.parametrize("payload", [pytest.param(p, id=n) for n, p in SIEVE_AUTH_CASES])
 def test_managesieve_garbage_after_login_gets_no(srv: RunningServer, payload: bytes) -> None:
     w = Wire(srv, "managesieve", tls=False)
@@ -345,14 +328,6 @@ def test_managesieve_garbage_after_login_gets_no(srv: RunningServer, payload: by
         assert len([line for line in seen if SIEVE.is_error(line)]) == 1, seen
     finally:
         w.close()
-    sieve_healthy(srv)
-
-
-def test_managesieve_literal_half_sent_then_close(srv: RunningServer) -> None:
-    w = Wire(srv, "managesieve", tls=False)
-    SIEVE.greet(w)
-    w.send(b'AUTHENTICATE "PLAIN" {100+}\r\nabc')
-    w.close()
     sieve_healthy(srv)
 
 
