@@ -331,23 +331,27 @@ def test_managesieve_garbage_after_login_gets_no(srv: RunningServer, payload: by
     sieve_healthy(srv)
 
 
+def assert_nothing_in_the_clear(sock: socket.socket) -> None:
+    """Read to the close: nothing in the clear, at most a TLS alert record (content type 21)."""
+    got = b""
+    for _ in range(100):
+        try:
+            chunk = sock.recv(4096)
+        except (ConnectionResetError, BrokenPipeError):
+            break
+        if not chunk:
+            break
+        got += chunk
+    assert got == b"" or got[:1] == b"\x15", got[:100]
+
+
 # --- TLS ports: plain text where TLS is expected ---------------------------------------------------
 @pytest.mark.parametrize("listener", ["submissions", "imaps", "pop3s", "https"])
 def test_plain_text_on_a_tls_port_is_closed(srv: RunningServer, listener: str) -> None:
     sock = socket.create_connection(("127.0.0.1", srv.port(listener)), timeout=TIMEOUT)
     try:
         sock.sendall(b"a1 LOGIN alice secret\r\nEHLO x\r\nGET / HTTP/1.0\r\n\r\n")
-        got = b""
-        for _ in range(100):
-            try:
-                chunk = sock.recv(4096)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            got += chunk
-        # Nothing in the clear; at most a TLS alert record (content type 21), then the close.
-        assert got == b"" or got[:1] == b"\x15", got[:100]
+        assert_nothing_in_the_clear(sock)
     finally:
         sock.close()
     if listener == "https":
@@ -381,16 +385,7 @@ def test_plain_text_after_starttls_is_closed(srv: RunningServer, listener: str) 
                 break
         assert w.buf == b""
         w.send(b"a1 LOGIN alice secret\r\nQUIT\r\n" * 3)
-        got = b""
-        for _ in range(100):
-            try:
-                chunk = w.sock.recv(4096)
-            except (ConnectionResetError, BrokenPipeError):
-                break
-            if not chunk:
-                break
-            got += chunk
-        assert got == b"" or got[:1] == b"\x15", got[:100]
+        assert_nothing_in_the_clear(w.sock)
     finally:
         w.close()
     HEALTHY[listener](srv, listener)
