@@ -112,7 +112,7 @@ def body_element(raw: bytes, choice: BodyChoice, preview: str | None) -> Element
             try:
                 text, blob = data.decode("utf-8"), None
             except UnicodeDecodeError:
-                pass
+                pass  # not UTF-8: it stays the opaque blob
         return ASB("Body", ASB("Type", text=MIME), ASB("EstimatedDataSize", text=len(raw)),
                    ASB("Truncated", text=1) if truncated else None,
                    ASB("Data", text=text, opaque=blob) if (text or blob) else None)

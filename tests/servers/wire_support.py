@@ -58,7 +58,7 @@ class Wire:
         try:
             self.sock.close()
         except OSError:
-            pass
+            pass  # the server closed it first: nothing left to close
 
 
 @dataclass(frozen=True)
@@ -292,7 +292,7 @@ def client_hello() -> bytes:
     try:
         obj.do_handshake()
     except ssl.SSLWantReadError:
-        pass
+        pass  # expected: the ClientHello is written, the handshake would wait for the server
     hello = outgoing.read()
     assert hello[:1] == b"\x16"
     return hello
