@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from postvak.store import accounts, mailboxes, messages, open_store
-from postvak.store import sqlite_listen
+from postvak.store import accounts, mailboxes, messages, open_store, sqlite_listen
 from postvak.store.sqlite_listen import ChangeLogWriter
 from tests.store.helpers import make_raw
 
