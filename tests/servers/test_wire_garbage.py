@@ -8,9 +8,8 @@ log in and do a normal command. At the end the server's log holds no traceback.
 
 The in-process fuzz tests (tests/servers/*/test_*fuzz*) drive sessions without
 sockets; this module adds what only the running server shows: the adapters,
-TLS, aiosmtpd and twisted.web in front of the sessions. The inputs are in
-wire_cases.py, the client side (framing, reply forms, well-behaved clients) in
-wire_support.py.
+TLS, aiosmtpd and twisted.web in front of the sessions. The inputs and the
+client side (framing, reply forms, well-behaved clients) are in wire_support.py.
 """
 
 from __future__ import annotations
@@ -31,49 +30,47 @@ from postvak.protocols.activesync import decode, encode
 from postvak.protocols.activesync.codepages import CODE_PAGES
 from postvak.protocols.activesync.element import E, Element
 from tests.servers.smtp.dns_responder import DnsResponder
-from tests.servers.wire_cases import (
+from tests.servers.wire_support import (
     AD_PATH,
     AD_REQ,
+    HEALTHY,
+    IMAP,
     IMAP_AUTH_CASES,
     LAUGHS,
     MESSAGE_SIZE,
     NASTY,
     NON_UTF8_TRANSACTIONS,
+    PASSWORD,
     PING_CASES,
+    POP3,
     POP3_TRANSACTION_CASES,
+    PROTO,
     SEED,
     SENDMAIL_CASES,
-    SIEVE_AUTH_CASES,
-    XXE,
-    Case,
-    imap_cases,
-    pop3_cases,
-    sieve_cases,
-    smtp_cases,
-)
-from tests.servers.wire_support import (
-    HEALTHY,
-    IMAP,
-    PASSWORD,
-    POP3,
-    PROTO,
     SIEVE,
+    SIEVE_AUTH_CASES,
     SMTP,
     TIMEOUT,
     TLS_LISTENERS,
     USER,
+    XXE,
+    Case,
     Wire,
     auth_header,
     eas,
     eas_error,
     eas_healthy,
     exchange,
+    imap_cases,
     imap_healthy,
     mutate,
+    pop3_cases,
     pop3_healthy,
     random_tree,
     send_parts,
+    sieve_cases,
     sieve_healthy,
+    smtp_cases,
     smtp_healthy,
     templates,
 )
