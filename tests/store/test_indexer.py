@@ -4,7 +4,12 @@ answers the same before and after it ran."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from postvak.protocols.imap import search as sk
@@ -148,6 +153,37 @@ def test_ascii_words_are_the_regex_words() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         assert search.tokens(text) == [w[: search.MAX_TERM] for w in re.findall(r"\w+", text.casefold())], text
 
+
+
+def _reference_tokens(text: str) -> list[str]:
+    """tokens() by its definition, a chunk at a time: case-fold, split at whitespace, fold
+    accents (NFKD, combining marks dropped) in each chunk, then the regex's words."""
+    out: list[str] = []
+    for chunk in text.casefold().split():
+        chunk = "".join(ch for ch in unicodedata.normalize("NFKD", chunk) if not unicodedata.combining(ch))
+        out.extend(w[: search.MAX_TERM] for w in re.findall(r"\w+", chunk))
+    return out
+
+
+# Text that is mostly ASCII with the characters where folding is subtle: combining marks
+# alone and after letters, compatibility forms that decompose into several characters, a space
+# and a mark (U+00A8), letters and digits (the ligature, 1/2), Unicode spaces and punctuation.
+_TRICKY = "\u0301\u0308\u00e9\u00a8\u00bd\u2122\u2103\ufb01\u00df\u0130\u212a\u00a0\u2028\u2014\u00ab\uff3f\u0416\u00f8\u4e2d"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(i) for i in range(128)] + list(_TRICKY)) | st.characters(), max_size=80))
+def test_tokens_are_the_chunk_by_chunk_definition(text) -> None:
+    assert search.tokens(text) == _reference_tokens(text)
+    assert list(search.distinct_tokens(text)) == list(dict.fromkeys(_reference_tokens(text)))
+
+
+def test_accented_long_text_gives_the_defined_words() -> None:
+    """A long body with a few accents folds only its non-ASCII runs; the words are the same."""
+    text = ("Geachte heer, de vergadering van één uur gaat niet door; café-Überweisung ½ ﬁle Привет. " * 400
+            + "w" * 70 + "\u00e9")
+    assert search.tokens(text) == _reference_tokens(text)
+    assert "uberweisung" in search.distinct_tokens(text) and "privet" not in search.distinct_tokens(text)
 
 
 def _old_term_rows(parsed, body_text: str) -> list[tuple[str, int]]:
