@@ -16,6 +16,7 @@ import functools
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .elide import Elided, body_start, elide
 
@@ -56,20 +57,22 @@ def _url_matches(text: str) -> list[re.Match[str]]:
     # one "?" (no non-ASCII character is part of "://" or "www."; U+017F, the long s that
     # URL_RE's "https" admits, is one character as "s" is): 50,000 chars with a few accents
     # went through the class scan (~0.4 ms) before.
+    scheme_end: re.Pattern[Any]
+    www: re.Pattern[Any]
     if text.isascii():
-        lowered: str | bytes = text.lower()
+        lowered: Any = text.lower()
         scheme_end, www = _SCHEME_END, _WWW
     else:
         lowered = text.encode("ascii", "replace").lower()
         scheme_end, www = _SCHEME_END_BYTES, _WWW_BYTES
     starts: set[int] = set()
-    for found in scheme_end.finditer(lowered):  # type: ignore[arg-type]
+    for found in scheme_end.finditer(lowered):
         at = found.start()
         starts.update((at - 5, at - 4, at - 3))
         if len(starts) > MAX_URL_CANDIDATES:
             break
     else:
-        starts.update(found.start() for found in www.finditer(lowered))  # type: ignore[arg-type]
+        starts.update(found.start() for found in www.finditer(lowered))
     if len(starts) <= MAX_URL_CANDIDATES:
         # The leftmost match at or after the last one's end, as finditer goes on.
         matches: list[re.Match[str]] = []
