@@ -11,6 +11,7 @@ the newer message. Phrases are checked against the message text itself.
 from __future__ import annotations
 
 import logging
+import operator
 import re
 import threading
 import unicodedata
@@ -119,6 +120,7 @@ def term_masks(parsed: Any, body_text: str) -> dict[str, int]:
     return seen
 
 
+_TERM = operator.itemgetter(0)  # a row's term (a prepared entry's message id)
 _INSERT_TERMS = "INSERT INTO terms (term, message_id, fields) VALUES (?, ?, ?)"
 _COPY_TERMS = "COPY terms (term, message_id, fields) FROM STDIN"
 
@@ -137,7 +139,7 @@ def add_terms(tx: Any, message_id: int, rows: list[tuple[str, int]]) -> None:
         cursor.close()
     else:
         # In key order: each insert lands next to the previous one in the clustered b-tree.
-        tx.conn.exec_driver_sql(_INSERT_TERMS, [(term, message_id, fields) for term, fields in sorted(rows)])
+        tx.conn.exec_driver_sql(_INSERT_TERMS, [(term, message_id, fields) for term, fields in sorted(rows, key=_TERM)])
 
 
 def copy_terms(tx: Any, from_message: int, to_message: int) -> None:
@@ -241,11 +243,11 @@ def index_pending(tx: Any, limit: int = 500) -> int:
     if not rows:
         return 0
     batch: list[tuple[str, int, int]] = []
-    for message_id, sha, data in rows:
+    for message_id, sha, data in rows:  # in message id order, so the sort by term alone is by the key
         raw = _raw(tx, sha, data)
         if raw is not None:
             batch.extend((term, int(message_id), fields) for term, fields in message_terms(sha, raw).items())
-    batch.sort()
+    batch.sort(key=_TERM)
     _insert_rows(tx, batch)
     ids = [int(r.message_id) for r in rows]
     for i in range(0, len(ids), 500):
@@ -300,9 +302,12 @@ def store_terms(tx: Any, prepared: list[tuple[int, dict[str, int]]]) -> int:
         else:
             found = tx.conn.execute(select(U.c.message_id).where(U.c.message_id.in_(chunk))).scalars()
         still.update(int(m) for m in found)
-    batch = [(term, message_id, fields) for message_id, terms in prepared if message_id in still
+    batch = [(term, message_id, fields) for message_id, terms in sorted(prepared, key=_TERM) if message_id in still
              for term, fields in terms.items()]
-    batch.sort()
+    # By term alone: the batch is in message id order and a sort is stable, so this is the
+    # primary key's order (a message's terms are distinct), sorted 3x faster than tuples
+    # (200 messages of 100 KB prose, 454,000 rows: 500-710 -> 160-200 ms).
+    batch.sort(key=_TERM)
     _insert_rows(tx, batch)
     done = sorted(still)
     for i in range(0, len(done), 500):
