@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,6 +41,10 @@ class BadCommand:
     tag: str | None
     reason: str
     code: str | None = None
+    # The whole line, when the command was that one line: a client that sends an AUTHENTICATE
+    # response or DONE without waiting for the continuation request gets it read as a
+    # command first (Receiver.expected_event); not part of the event's value.
+    line: bytes | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

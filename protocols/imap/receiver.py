@@ -10,6 +10,7 @@ Literal octets are kept as zero-copy views of the fed chunks and joined once.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from enum import Enum, auto
 
@@ -67,6 +68,16 @@ class Receiver:
     def expect_done(self) -> None:
         """IDLE started: the next line must be "DONE", delivered as ``Done``."""
         self._mode = _Mode.EXPECT_DONE
+
+    def expected_event(self, line: bytes) -> Event:
+        """The event ``line`` gives in the mode expect_line() or expect_done() set, for a
+        line that arrived before it was set (the client did not wait for the continuation
+        request, as RFC 9051 asks, and the line was read as a command); the mode is used up."""
+        if self._mode is not _Mode.EXPECT_LINE and self._mode is not _Mode.EXPECT_DONE:
+            raise ValueError("no continuation line is expected")
+        events: list[Event] = []
+        self._on_line(line, events)
+        return events[0]
 
     def reject_literal(self) -> None:
         """The session refused a synchronizing literal (after ``NeedLiteral``): drop the command."""
@@ -162,7 +173,10 @@ class Receiver:
             return
         m = _LITERAL_AT_END.search(line)
         if m is None:
-            events.append(parse_command(bytes(self._text), self._literals, self.limits, self.utf8))
+            event = parse_command(bytes(self._text), self._literals, self.limits, self.utf8)
+            if type(event) is BadCommand and not self._literals and start == 0:
+                event = dataclasses.replace(event, line=line)  # see expected_event
+            events.append(event)
             self._reset_command()
             return
         size = int(m.group(2))

@@ -99,6 +99,13 @@ class _Inbox:
     def clear(self) -> None:
         self._items.clear()
 
+    def take_early_line(self) -> bytes | None:
+        """The next event's line when it is a one-line BadCommand (see line_future), taken."""
+        items = self._items
+        if items and isinstance(items[0], BadCommand) and items[0].line is not None:
+            return items.pop(0).line  # type: ignore[union-attr]
+        return None
+
     def empty(self) -> bool:
         return not self._items
 
@@ -244,10 +251,17 @@ class ImapSession:
         return await self.line_future()
 
     def line_future(self) -> asyncio.Future[Event]:
-        """``next_line`` as a future, for IDLE to wait on together with changes."""
+        """``next_line`` as a future, for IDLE to wait on together with changes. A line the
+        client sent before this continuation request (pipelined after IDLE or AUTHENTICATE)
+        was read as a command and waits in the queue: it is the answer, read as one."""
         self.io.push()  # the continuation request the client answers
-        self._waiter = asyncio.get_running_loop().create_future()
-        return self._waiter
+        future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
+        early = self._queue.take_early_line()
+        if early is not None:
+            future.set_result(self.receiver.expected_event(early))
+            return future
+        self._waiter = future
+        return future
 
     def discard_pipelined(self) -> None:
         """STARTTLS: anything the client sent after it in the clear must be ignored (RFC 9051 6.2.1)."""

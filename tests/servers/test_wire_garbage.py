@@ -281,6 +281,36 @@ def test_imap_garbage_after_login_gets_bad_or_no(srv: RunningServer, listener: s
     imap_healthy(srv, listener)
 
 
+def _imap_lines_until(w: Wire, tag: bytes) -> list[bytes]:
+    lines: list[bytes] = []
+    for _ in range(50):
+        line = w.line()
+        assert line is not None, lines
+        lines.append(line)
+        if line.startswith(tag + b" "):
+            return lines
+    raise AssertionError(lines)
+
+
+def test_imap_lines_sent_before_the_continuation_request_answer_it(srv: RunningServer) -> None:
+    """AUTHENTICATE's response and IDLE's DONE in the same packet as the command (the client
+    did not wait for "+ "): answered in order over TLS, no session left waiting."""
+    w = Wire(srv, "imaps", tls=True)
+    try:
+        IMAP.greet(w)
+        plain = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode())
+        w.send(b"a1 AUTHENTICATE PLAIN\r\n" + plain + b"\r\na2 SELECT INBOX\r\n")
+        assert _imap_lines_until(w, b"a1")[-1].startswith(b"a1 OK")
+        assert _imap_lines_until(w, b"a2")[-1].startswith(b"a2 OK")
+        w.send(b"a3 IDLE\r\nDONE\r\na4 NOOP\r\n")
+        lines = _imap_lines_until(w, b"a3")
+        assert lines[0].startswith(b"+ ") and lines[-1].startswith(b"a3 OK"), lines
+        assert _imap_lines_until(w, b"a4")[-1].startswith(b"a4 OK")
+    finally:
+        w.close()
+    imap_healthy(srv, "imaps")
+
+
 def test_imap_literal_announced_then_half_sent_then_close(srv: RunningServer) -> None:
     w = Wire(srv, "imap", tls=False)
     IMAP.greet(w)

@@ -57,6 +57,20 @@ def test_authenticate_plain_with_continuation_and_cancel(env) -> None:
     assert c.reply("a2").ok
 
 
+def test_authenticate_response_sent_before_the_continuation_is_read_as_the_response(env) -> None:
+    """The client did not wait for "+ " (RFC 9051 asks it to): its response line, read as a
+    command on arrival, answers the challenge instead of leaving the session waiting."""
+    c = env.client(login=False)
+    c.send(b"a1 AUTHENTICATE PLAIN\r\n" + _plain().encode() + b"\r\nn NOOP\r\n")
+    assert c.reply("n").ok  # the later tag: every reply before it is in the output then
+    out = bytes(c.io.out)
+    assert out.index(b"+ ") < out.index(b"a1 OK") < out.index(b"n OK")
+    assert c.cmd("SELECT INBOX").ok
+    c2 = env.client(login=False)
+    c2.send(b"a1 AUTHENTICATE PLAIN\r\n*\r\n")  # a pipelined cancel
+    assert c2.reply("a1").status == "BAD"
+
+
 def test_wrong_password_then_connection_closed_after_three(env) -> None:
     c = env.client(login=False)
     for _ in range(2):

@@ -65,3 +65,24 @@ def test_connection_lost_while_idling_ends_the_session_quietly(env) -> None:
     env.run(asyncio.wait_for(asyncio.shield(task), 2))
     assert task.done() and task.exception() is None
     assert b"i " not in c.take()  # nobody to answer
+
+
+def test_done_sent_with_idle_before_the_continuation_ends_it(env) -> None:
+    """A client that sends DONE without waiting for "+ idling" (pipelined in the same
+    packet) got it read as a command and its IDLE waited until the idle timeout."""
+    c = env.client()
+    c.select()
+    c.send(b"i IDLE\r\nDONE\r\nn NOOP\r\n")
+    assert c.reply("n").ok  # the later tag: every reply before it is in the output then
+    out = bytes(c.io.out)
+    assert out.index(b"+ idling") < out.index(b"i OK") < out.index(b"n OK")
+    assert b"BAD" not in out
+
+
+def test_a_pipelined_line_other_than_done_ends_idle_with_bad(env) -> None:
+    c = env.client()
+    c.select()
+    c.send(b"i IDLE\r\nnot done\r\nn NOOP\r\n")
+    assert c.reply("n").ok
+    out = bytes(c.io.out)
+    assert out.index(b"+ idling") < out.index(b"i BAD") < out.index(b"n OK")
