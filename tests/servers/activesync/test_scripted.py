@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import ssl
 from urllib.parse import urlencode
 
@@ -206,3 +207,31 @@ def test_autodiscover(mail_server, path):
     data = resp.read()
     conn.close()
     assert resp.status == 200 and b"MobileSync" in data and b"/Microsoft-Server-ActiveSync" in data
+
+
+@pytest.mark.parametrize(("host", "url_host"), [
+    ("mail.example.test", "mail.example.test"),  # the server's own name
+    ("autodiscover.example.test", "autodiscover.example.test"),  # what phones ask, a hosted domain
+    ("example.test:8443", "example.test:8443"),
+    ("127.0.0.1:8443", "127.0.0.1:8443"),  # loopback, as in development
+    ("evil.example.org", "mail.example.test"),  # not a name of this server
+    ("autodiscover.evil.example.org", "mail.example.test"),
+    ("mail.example.test/x?", "mail.example.test"),  # not a host at all
+    ('a"b', "mail.example.test"),
+    ("", "mail.example.test"),
+])
+def test_autodiscover_json_names_this_server_only(mail_server, host, url_host):
+    """The URL takes the Host header's name only when it is one of this server's names; a
+    forged Host (which a cache in front could keep for others) gets the configured name."""
+    ctx = ssl._create_unverified_context()
+    conn = http.client.HTTPSConnection("127.0.0.1", mail_server.port("https"), context=ctx, timeout=30)
+    conn.putrequest("GET", "/autodiscover/autodiscover.json/v1.0/alice@example.test?Protocol=ActiveSync",
+                    skip_host=True)
+    if host:
+        conn.putheader("Host", host)
+    conn.endheaders()
+    resp = conn.getresponse()
+    data = json.loads(resp.read())
+    conn.close()
+    assert resp.status == 200
+    assert data == {"Protocol": "ActiveSync", "Url": f"https://{url_host}/Microsoft-Server-ActiveSync"}
