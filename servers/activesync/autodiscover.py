@@ -40,10 +40,9 @@ async def eas_url(ctx: Any, http: HttpRequest) -> str:
 async def _is_ours(ctx: Any, name: str) -> bool:
     if name == str(ctx.hostname).lower():
         return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        pass
+    address = _address(name)
+    if address is not None:
+        return address.is_loopback
     domain = name.removeprefix("autodiscover.")
     return bool(await ctx.runner.read_here(accounts.is_local_domain, domain))
 
@@ -68,3 +67,10 @@ async def handle(ctx: Any, http: HttpRequest, authenticate: Callable[[HttpReques
         return HttpResponse(200, (("Content-Type", XML),), build_autodiscover_error("not your address"))
     body = build_autodiscover_response(account.address, account.address.partition("@")[0], await eas_url(ctx, http))
     return HttpResponse(200, (("Content-Type", XML),), body)
+
+
+def _address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None  # a name, not an address
