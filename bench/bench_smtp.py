@@ -170,6 +170,11 @@ def _since(count: Callable[[], int], before: int) -> int:
     return count() - before
 
 
+def _indexed(unindexed: Callable[[], int], accepted: int) -> int:
+    """How many of the case's messages are indexed (each case starts with none waiting)."""
+    return accepted - unindexed()
+
+
 # The four cases of the aim, then 100 KB as large mail usually is (reported beside them).
 MATRIX = [(4096, 10, "text"), (4096, 50, "text"), (102400, 10, "text"), (102400, 50, "text"),
           (102400, 10, "attachment"), (102400, 50, "attachment")]
@@ -191,10 +196,13 @@ def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
                cpu: Callable[[], float] | None = None,
                only: list[Case] | None = None,
                main_cpu: Callable[[], tuple[float, float]] | None = None,
-               messages: int | None = None) -> dict[Case, tuple[float, float]]:
+               messages: int | None = None,
+               unindexed: Callable[[], int] | None = None) -> dict[Case, tuple[float, float]]:
     """`cpu`: CPU seconds of the server's process tree; its cost per message is printed
     too, which a shared machine's load distorts less than the rates. `main_cpu`: the
-    main process alone (the rest is the filter worker's)."""
+    main process alone (the rest is the filter worker's). `unindexed`: messages waiting
+    for the full-text indexer; each case then waits for it to finish (the next case
+    would otherwise pay for this one's index) and prints the rate and CPU with it."""
     results = {}
     for size, sessions, kind in only or MATRIX:
         total = messages or ((100 if size > 10000 else 250) if quick else (300 if size > 10000 else 1000))
@@ -208,12 +216,17 @@ def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
         visible = wait_visible(functools.partial(_since, count, before), accepted, t0)
         acc_rate, e2e_rate = accepted / secs, accepted / visible
         results[(size, sessions, kind)] = (acc_rate, e2e_rate)
-        used = f"  server CPU {(cpu() - cpu0) * 1000 / max(accepted, 1):6.2f} ms/msg" if cpu else ""
+        cpu_visible = cpu() if cpu else 0.0
+        used = f"  server CPU {(cpu_visible - cpu0) * 1000 / max(accepted, 1):6.2f} ms/msg" if cpu else ""
         if main_cpu:
             user, system = (b - a for a, b in zip(main0, main_cpu(), strict=True))
             used += f" (main process {user * 1000 / accepted:.2f} user + {system * 1000 / accepted:.2f} system)"
         # The driver shares the machine's cores with the server: its own cost is part of the picture.
         used += f"  driver CPU {driver_ms:.2f} ms/msg"
+        if unindexed is not None:
+            indexed = wait_visible(functools.partial(_indexed, unindexed, accepted), accepted, t0)
+            with_index = f", {(cpu() - cpu0) * 1000 / max(accepted, 1):.2f} ms/msg" if cpu else ""
+            used += f"  all indexed {accepted / indexed:7.1f}/s{with_index}"
         print(f"{name:8} {label(size, sessions, kind)}: {accepted:5d} msgs  "
               f"accept {acc_rate:7.1f}/s  delivered+visible {e2e_rate:7.1f}/s{used}", flush=True)
     return results
@@ -223,7 +236,7 @@ def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
 def bench_postvak(quick: bool, only: list[Case] | None = None,
                   py_spy: str | None = None, gil: bool = False, workers: int | None = None,
                   messages: int | None = None) -> dict[Case, tuple[float, float]]:
-    from postvak.store import accounts, mailboxes
+    from postvak.store import accounts, mailboxes, search
 
     dns = DnsResponder()
     dns.add("bench.sender", "TXT", "v=spf1 ip4:127.0.0.1 -all")
@@ -252,7 +265,7 @@ def bench_postvak(quick: bool, only: list[Case] | None = None,
             spy = _start_py_spy(pid, py_spy, gil) if py_spy else None
             try:
                 results = run_matrix("postvak", server.port("smtp"), count, quick, lambda: tree_cpu_s(pid), only,
-                                     lambda: own_cpu_s(pid), messages)
+                                     lambda: own_cpu_s(pid), messages, lambda: store.read(search.pending_count))
             finally:
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
