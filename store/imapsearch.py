@@ -33,7 +33,7 @@ from postvak.store import schema
 from postvak.store import search as fts
 from postvak.store.flags import SYSTEM
 
-M, T = schema.messages, schema.terms
+M = schema.messages
 CHUNK = 500
 # Up to this many candidates TEXT/BODY read every message: exact RFC substring
 # semantics. Above it the word index picks candidates, so a string must start at a
@@ -315,12 +315,7 @@ class _Eval:
         """UIDs holding a word starting with each of ``words`` (word-prefix semantics)."""
         result: set[int] | None = None
         for word in dict.fromkeys(words):
-            match = and_(T.c.term >= word, T.c.term < word + "\U0010ffff") if not self.tx.is_postgres \
-                else T.c.term.like(_like_escape(word) + "%", escape="\\")
-            q = select(M.c.uid).join(T, T.c.message_id == M.c.id).where(M.c.mailbox_id == self.mailbox_id, match)
-            if field_bit is not None:
-                q = q.where(T.c.fields.op("&")(field_bit) != 0)
-            uids = {int(u) for u in self.tx.conn.execute(q.distinct()).scalars()}
+            uids = fts.indexed_uids(self.tx, self.mailbox_id, word, field_bit)
             result = uids if result is None else result & uids
             if not result:
                 break

@@ -177,9 +177,10 @@ expunged = Table(
     Column("modseq", BigInteger, nullable=False),
 )
 
-# Full-text index: one row per distinct (term, message); `fields` is a bit mask of
-# where the term occurs (search.FIELD_*). Clustered on SQLite (WITHOUT ROWID): one
-# b-tree insert per term instead of two, which is most of the ingest cost.
+# Full-text index on PostgreSQL: one row per distinct (term, message); `fields` is a bit
+# mask of where the term occurs (search.FIELD_*). On SQLite it stays empty: the index is an
+# FTS5 table there, one row per message (store/search_fts.py, migration 0006), as a b-tree
+# insert per term was most of the cost of long text mail.
 terms = Table(
     "terms",
     metadata,
@@ -189,7 +190,7 @@ terms = Table(
     sqlite_with_rowid=False,
 )
 
-# Messages whose `terms` rows are not written yet: ingest records them here and the
+# Messages whose index entries are not written yet: ingest records them here and the
 # background indexer (search.index_pending) fills `terms` in batches, as Dovecot's fts
 # indexes after delivery. Searches also scan these few messages, so none is missed.
 unindexed = Table(

@@ -19,11 +19,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, delete, func, insert, literal, select
+from sqlalchemy import Integer, bindparam, column, delete, func, insert, literal, select, table
 from sqlalchemy import text as sql_text
 
 from postvak.protocols import mime
-from postvak.store import schema
+from postvak.store import schema, search_fts
 from postvak.store.util import Prepared
 
 FIELD_BODY, FIELD_SUBJECT, FIELD_FROM, FIELD_TO = 1, 2, 4, 8  # bits of terms.fields
@@ -121,35 +121,20 @@ def term_masks(parsed: Any, body_text: str) -> dict[str, int]:
 
 
 _TERM = operator.itemgetter(0)  # a row's term (a prepared entry's message id)
-_INSERT_TERMS = "INSERT INTO terms (term, message_id, fields) VALUES (?, ?, ?)"
 _COPY_TERMS = "COPY terms (term, message_id, fields) FROM STDIN"
-
-
-def add_terms(tx: Any, message_id: int, rows: list[tuple[str, int]]) -> None:
-    """Plain rows straight to the driver: no per-row work in SQLAlchemy (the index is
-    most of ingest's rows). PostgreSQL takes them in one COPY, SQLite in one executemany;
-    both run on the job's connection, inside its SAVEPOINT."""
-    if not rows:
-        return
-    if tx.is_postgres:
-        cursor = tx.conn.connection.driver_connection.cursor()
-        with cursor.copy(_COPY_TERMS) as copy:
-            for term, fields in rows:
-                copy.write_row((term, message_id, fields))
-        cursor.close()
-    else:
-        # In key order: each insert lands next to the previous one in the clustered b-tree.
-        tx.conn.exec_driver_sql(_INSERT_TERMS, [(term, message_id, fields) for term, fields in sorted(rows, key=_TERM)])
 
 
 def copy_terms(tx: Any, from_message: int, to_message: int) -> None:
     """A copy shares the original's index entries, or waits for the indexer as it does."""
-    tx.conn.execute(
-        insert(T).from_select(
-            ["term", "message_id", "fields"],
-            select(T.c.term, literal(to_message), T.c.fields).where(T.c.message_id == from_message),
+    if not tx.is_postgres:
+        search_fts.copy(tx, from_message, to_message)
+    else:
+        tx.conn.execute(
+            insert(T).from_select(
+                ["term", "message_id", "fields"],
+                select(T.c.term, literal(to_message), T.c.fields).where(T.c.message_id == from_message),
+            )
         )
-    )
     tx.conn.execute(
         insert(U).from_select(["message_id"], select(literal(to_message, Integer)).where(U.c.message_id == from_message))
     )
@@ -242,13 +227,12 @@ def index_pending(tx: Any, limit: int = 500) -> int:
         ).all()
     if not rows:
         return 0
-    batch: list[tuple[str, int, int]] = []
-    for message_id, sha, data in rows:  # in message id order, so the sort by term alone is by the key
+    prepared = []
+    for message_id, sha, data in rows:
         raw = _raw(tx, sha, data)
         if raw is not None:
-            batch.extend((term, int(message_id), fields) for term, fields in message_terms(sha, raw).items())
-    batch.sort(key=_TERM)
-    _insert_rows(tx, batch)
+            prepared.append((int(message_id), message_terms(sha, raw)))
+    _insert_index(tx, prepared)
     ids = [int(r.message_id) for r in rows]
     for i in range(0, len(ids), 500):
         tx.conn.execute(delete(U).where(U.c.message_id.in_(ids[i : i + 500])))
@@ -302,17 +286,19 @@ def store_terms(tx: Any, prepared: list[tuple[int, dict[str, int]]]) -> int:
         else:
             found = tx.conn.execute(select(U.c.message_id).where(U.c.message_id.in_(chunk))).scalars()
         still.update(int(m) for m in found)
-    batch = [(term, message_id, fields) for message_id, terms in sorted(prepared, key=_TERM) if message_id in still
-             for term, fields in terms.items()]
-    # By term alone: the batch is in message id order and a sort is stable, so this is the
-    # primary key's order (a message's terms are distinct), sorted 3x faster than tuples
-    # (200 messages of 100 KB prose, 454,000 rows: 500-710 -> 160-200 ms).
-    batch.sort(key=_TERM)
-    _insert_rows(tx, batch)
+    _insert_index(tx, [(message_id, terms) for message_id, terms in prepared if message_id in still])
     done = sorted(still)
     for i in range(0, len(done), 500):
         tx.conn.execute(delete(U).where(U.c.message_id.in_(done[i : i + 500])))
     return len(prepared)
+
+
+def index_rows(tx: Any) -> list[tuple[str, int, int]]:
+    """(term, message id, fields) of every indexed term, sorted: the index's content, the
+    same on both backends (for checks and tests; it reads the whole index)."""
+    if not tx.is_postgres:
+        return search_fts.rows(tx)
+    return sorted((str(t), int(m), int(f)) for t, m, f in tx.conn.execute(select(T.c.term, T.c.message_id, T.c.fields)))
 
 
 def pending_count(tx: Any) -> int:
@@ -320,17 +306,25 @@ def pending_count(tx: Any) -> int:
     return int(tx.conn.execute(select(func.count()).select_from(U)).scalar_one())
 
 
-def _insert_rows(tx: Any, rows: list[tuple[str, int, int]]) -> None:
+def _insert_index(tx: Any, prepared: list[tuple[int, dict[str, int]]]) -> None:
+    """The index entries of (message id, terms) pairs: an FTS5 row per message on SQLite
+    (search_fts.py), on PostgreSQL a `terms` row per term in one COPY."""
+    if not tx.is_postgres:
+        search_fts.insert(tx, prepared)
+        return
+    rows = [(term, message_id, fields) for message_id, terms in sorted(prepared, key=_TERM)
+            for term, fields in terms.items()]
     if not rows:
         return
-    if tx.is_postgres:
-        cursor = tx.conn.connection.driver_connection.cursor()
-        with cursor.copy(_COPY_TERMS) as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.close()
-    else:
-        tx.conn.exec_driver_sql(_INSERT_TERMS, rows)
+    # By term alone: the rows are in message id order and a sort is stable, so this is the
+    # primary key's order (a message's terms are distinct), sorted 3x faster than tuples
+    # (200 messages of 100 KB prose, 454,000 rows: 500-710 -> 160-200 ms).
+    rows.sort(key=_TERM)
+    cursor = tx.conn.connection.driver_connection.cursor()
+    with cursor.copy(_COPY_TERMS) as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.close()
 
 
 def _pending(tx: Any, where: Any) -> list[tuple[int, int, int, dict[str, int]]]:
@@ -416,12 +410,16 @@ def parse_query(query: str) -> Query:
 
 
 def _term_match(tx: Any, term: str, prefix: bool) -> Any:
+    """PostgreSQL's `terms` rows of the term, or of every term it begins."""
     if not prefix:
         return T.c.term == term
-    if tx.is_postgres:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return T.c.term.like(escaped + "%", escape="\\")
-    return (T.c.term >= term) & (T.c.term < term + "\U0010ffff")  # index range scan on SQLite
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return T.c.term.like(escaped + "%", escape="\\")
+
+
+# SQLite's index (search_fts.py): the FTS5 table as a selectable, and its MATCH.
+_FTS = table("fts", column("rowid", Integer))
+_FTS_MATCH = sql_text("fts MATCH :q")
 
 
 def _atom_hits(tx: Any, mailbox_ids: list[int], atom: Atom, pending: list[Any]) -> dict[int, float]:
@@ -429,12 +427,8 @@ def _atom_hits(tx: Any, mailbox_ids: list[int], atom: Atom, pending: list[Any]) 
     result: dict[int, float] | None = None
     for i, term in enumerate(atom.terms):
         prefix = atom.prefix and i == len(atom.terms) - 1
-        rows = tx.conn.execute(
-            select(T.c.message_id, T.c.fields).join(M, M.c.id == T.c.message_id)
-            .where(_term_match(tx, term, prefix), M.c.mailbox_id.in_(mailbox_ids))
-        )
         scores: dict[int, float] = {}
-        for message_id, fields in rows:
+        for message_id, fields in _indexed_fields(tx, mailbox_ids, term, prefix):
             scores[message_id] = max(scores.get(message_id, 0.0), weight(fields))
         for message_id, _box, _uid, found in pending:
             for fields in _pending_fields(found, term, prefix):
@@ -449,6 +443,28 @@ def _atom_hits(tx: Any, mailbox_ids: list[int], atom: Atom, pending: list[Any]) 
     if atom.phrase and result:
         result = {k: v for k, v in result.items() if _phrase_in(tx, k, atom)}
     return result
+
+
+def _indexed_fields(tx: Any, mailbox_ids: list[int], term: str, prefix: bool) -> Any:
+    """(message id, fields) of the indexed messages in the mailboxes holding the term (or
+    a term it begins): one pair per matching term and message on PostgreSQL, one per
+    matching field and message on SQLite (a score takes the best field either way)."""
+    if tx.is_postgres:
+        return tx.conn.execute(
+            select(T.c.message_id, T.c.fields).join(M, M.c.id == T.c.message_id)
+            .where(_term_match(tx, term, prefix), M.c.mailbox_id.in_(mailbox_ids))
+        )
+    return [(message_id, bit) for bit, _name in search_fts.COLUMNS
+            for message_id in _fts_ids(tx, mailbox_ids, search_fts.match(term, prefix, bit))]
+
+
+def _fts_ids(tx: Any, mailbox_ids: list[int], query: str, column: Any = None) -> list[int]:
+    """Ids (or `column`) of the messages in the mailboxes the FTS5 query finds. The query
+    runs once, as a subquery: joined, SQLite may run it again for every message of the
+    mailboxes (a term in all of 100,000 messages took minutes)."""
+    found = select(_FTS.c.rowid).where(_FTS_MATCH.bindparams(q=query))
+    ids = select(column if column is not None else M.c.id).where(M.c.id.in_(found), M.c.mailbox_id.in_(mailbox_ids))
+    return [row[0] for row in tx.conn.execute(ids.distinct())]
 
 
 def _phrase_in(tx: Any, message_id: int, atom: Atom) -> bool:
@@ -505,6 +521,18 @@ def search_terms(
     return [(r.mailbox_id, int(r.uid), total[r.id]) for r in rows[:limit]]
 
 
+def indexed_uids(tx: Any, mailbox_id: int, term: str, field_bit: int | None = None) -> set[int]:
+    """UIDs of the indexed messages in the mailbox holding a term that begins with `term`
+    (in a field of `field_bit` when given)."""
+    if not tx.is_postgres:
+        return {int(u) for u in _fts_ids(tx, [mailbox_id], search_fts.match(term, True, field_bit), M.c.uid)}
+    q = select(M.c.uid).join(T, T.c.message_id == M.c.id).where(M.c.mailbox_id == mailbox_id,
+                                                                  _term_match(tx, term, True))
+    if field_bit is not None:
+        q = q.where(T.c.fields.op("&")(field_bit) != 0)
+    return {int(u) for u in tx.conn.execute(q.distinct()).scalars()}
+
+
 def candidates(tx: Any, mailbox_id: int, words: list[str]) -> set[int]:
     """UIDs holding every word (each as a word prefix): a pre-filter for IMAP SEARCH
     TEXT/BODY, which the caller confirms against the message (substring semantics).
@@ -514,12 +542,7 @@ def candidates(tx: Any, mailbox_id: int, words: list[str]) -> set[int]:
         return set(tx.conn.execute(select(M.c.uid).where(M.c.mailbox_id == mailbox_id)).scalars())
     result: set[int] | None = None
     for term in dict.fromkeys(terms):
-        uids = set(
-            tx.conn.execute(
-                select(M.c.uid).join(T, T.c.message_id == M.c.id)
-                .where(M.c.mailbox_id == mailbox_id, _term_match(tx, term, True)).distinct()
-            ).scalars()
-        )
+        uids = indexed_uids(tx, mailbox_id, term)
         result = uids if result is None else result & uids
         if not result:
             break

@@ -10,7 +10,6 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from postvak.protocols.imap import search as sk
 from postvak.protocols.imap.cursor import Cursor
@@ -30,8 +29,15 @@ IMAP_QUERIES = ["BODY invoice", "TEXT friday", "BODY \"zür\"", "TEXT \"the invo
                 "NOT BODY invoice", "X-POSTVAK-RAW \"invoice friday\""]
 
 
+def _drop_index(tx) -> None:
+    """Every index entry gone (the FTS5 rows by msgterms' delete trigger on SQLite)."""
+    tx.conn.execute(schema.terms.delete())
+    if not tx.is_postgres:
+        tx.conn.exec_driver_sql("DELETE FROM msgterms")
+
+
 def terms_count(tx) -> int:
-    return int(tx.conn.execute(select(func.count()).select_from(schema.terms)).scalar_one())
+    return len(search.index_rows(tx))
 
 
 @pytest.fixture()
@@ -124,15 +130,15 @@ def test_split_indexer_equals_index_pending_and_skips_expunged(corpus, alice) ->
     assert store.write(messages.expunge, inbox.id) == [1]
     assert store.write(search.store_terms, prepared) == 5
     assert store.read(search.pending_count) == 0
-    split_rows = store.read(lambda tx: sorted(tx.conn.execute(select(schema.terms)).all()))
-    assert split_rows and prepared[0][0] not in {r.message_id for r in split_rows}
+    split_rows = store.read(search.index_rows)
+    assert split_rows and prepared[0][0] not in {message_id for _term, message_id, _fields in split_rows}
     store.write(search.store_terms, prepared)  # again: nothing still pending, nothing doubled
-    assert store.read(lambda tx: sorted(tx.conn.execute(select(schema.terms)).all())) == split_rows
+    assert store.read(search.index_rows) == split_rows
     # the same messages through index_pending give the same rows
-    store.write(lambda tx: tx.conn.execute(schema.terms.delete()))
+    store.write(_drop_index)
     store.write(lambda tx: tx.conn.execute(schema.unindexed.insert(), [{"message_id": m} for m, _ in prepared[1:]]))
     assert store.write(search.index_pending) == 4
-    assert store.read(lambda tx: sorted(tx.conn.execute(select(schema.terms)).all())) == split_rows
+    assert store.read(search.index_rows) == split_rows
 
 
 @pytest.mark.parametrize("text", ["Re: Invoice invoice INVOICE", "Café-Überweisung café x" + "y" * 100,
@@ -354,3 +360,14 @@ def test_pending_terms_read_only_the_messages_whose_terms_are_not_known(alice, m
     search._terms_cache.clear()
     assert [terms for _, terms in store.read(search.pending_terms, 10)] == expected
     assert reads == [hashlib.sha256(raws[1]).hexdigest()]  # uncached now: the large one from its file
+
+
+def test_fts_columns_are_the_field_bits() -> None:
+    """SQLite's index keeps a term's fields as its columns (store/search_fts.py)."""
+    from postvak.store import search_fts
+
+    assert dict(search_fts.COLUMNS) == {search.FIELD_BODY: "body", search.FIELD_SUBJECT: "subject",
+                                        search.FIELD_FROM: "sender", search.FIELD_TO: "rcpt"}
+    assert search_fts.columns_of(7, {"invoice": search.FIELD_SUBJECT | search.FIELD_BODY, "bob": search.FIELD_FROM}) \
+        == (7, "invoice", "invoice", "bob", "")
+    assert search_fts.match("inv", True, search.FIELD_SUBJECT | search.FIELD_TO) == '{subject rcpt} : "inv" *'
