@@ -23,7 +23,7 @@ _NAMES = ", ".join(name for _bit, name in COLUMNS)
 
 # Made by migration 0006 on SQLite; tables schema.py does not describe (FTS5 keeps its own
 # beside `fts`).
-TABLES = frozenset(("msgterms", "fts", "fts_data", "fts_idx", "fts_docsize", "fts_config", "fts_content"))
+TABLES = frozenset(("msgterms", "fts", "fts_data", "fts_idx", "fts_docsize", "fts_config"))
 
 _INSERT_CONTENT = f"INSERT INTO msgterms (message_id, {_NAMES}) VALUES (?, ?, ?, ?, ?)"
 _INSERT_INDEX = f"INSERT INTO fts (rowid, {_NAMES}) VALUES (?, ?, ?, ?, ?)"

@@ -101,9 +101,10 @@ class _Inbox:
 
     def take_early_line(self) -> bytes | None:
         """The next event's line when it is a one-line BadCommand (see line_future), taken."""
-        items = self._items
-        if items and isinstance(items[0], BadCommand) and items[0].line is not None:
-            return items.pop(0).line  # type: ignore[union-attr]
+        first = self._items[0] if self._items else None
+        if isinstance(first, BadCommand) and first.line is not None:
+            del self._items[0]
+            return first.line
         return None
 
     def empty(self) -> bool:
