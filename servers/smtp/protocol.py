@@ -36,6 +36,10 @@ DATA_END = b"\r\n.\r\n"
 _STUFFED = re.compile(rb"\n\.")
 READ_BLOCK = 1 << 16
 MAX_AUTH_FAILURES = 3  # per connection, then 421 (AuthService also slows each IP down)
+# RFC 4954 4: AUTH command lines and SASL response lines may be 12,288 octets; the base64
+# such a line carries decodes to at most 9,216.
+AUTH_LINE_LIMIT = 12288
+AUTH_RESPONSE_LIMIT = AUTH_LINE_LIMIT * 3 // 4
 
 
 class PvSession(Session):
@@ -62,6 +66,9 @@ class PvEnvelope(Envelope):
 class PostvakSMTP(SMTP):
     envelope: PvEnvelope | None  # type: ignore[assignment]
     session: PvSession | None  # type: ignore[assignment]
+    # The reader's limit (aiosmtpd's is 1001) must hold a whole AUTH line with its CRLF;
+    # other commands stay bounded by command_size_limits and get 500 5.5.6 past it.
+    line_length_limit = AUTH_LINE_LIMIT + 2
 
     def __init__(self, handler: Any, *, implicit_tls: bool, submission: bool, allow_plain_loopback: bool,
                  max_size: int, **kw: Any) -> None:
@@ -74,6 +81,7 @@ class PostvakSMTP(SMTP):
         # aiosmtpd keeps these limits in a class-level dict that EHLO grows; ours is per
         # connection and generous enough for MAIL with SIZE/BODY/SMTPUTF8/AUTH= parameters.
         self.command_size_limits = collections.defaultdict(lambda: 2048)
+        self.command_size_limits["AUTH"] = AUTH_LINE_LIMIT
 
     def _create_session(self) -> PvSession:
         return PvSession(self.loop)
@@ -192,7 +200,7 @@ class PostvakSMTP(SMTP):
             await self.reply(R.S501_SYNTAX_ARGS.with_text("Syntax: AUTH mechanism [initial-response]"))
             return
         initial = words[1].encode() if len(words) == 2 else None
-        step = sasl.start(words[0], initial)
+        step = sasl.start(words[0], initial, max_response=AUTH_RESPONSE_LIMIT)
         if isinstance(step, sasl.SaslError) and words[0].upper() not in sasl.MECHANISMS:
             await self.reply(R.S504_AUTH_MECHANISM)
             return

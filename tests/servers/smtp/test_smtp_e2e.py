@@ -128,6 +128,38 @@ def test_wrong_password_is_refused_and_connection_closed_after_three(srv: Runnin
     raw.close()
 
 
+def test_auth_lines_up_to_rfc_4954s_12288_octets(srv: RunningServer) -> None:
+    # RFC 4954 4: an AUTH command and a SASL response line may be 12,288 octets, far past
+    # the 1,000 of other commands; one longer is refused and the session goes on.
+    password = "p" * 6000
+    srv.add_user("longpw@example.test", password)
+    plain = base64.b64encode(f"\0longpw@example.test\0{password}".encode()).decode()
+    assert 8000 < len(plain) < 12288 - len("AUTH PLAIN \r\n")
+    raw = RawClient(srv.port("submissions"), srv.client_tls_context())
+    raw.cmd("EHLO c")
+    assert raw.cmd("AUTH PLAIN " + plain)[0] == 235
+    raw.close()
+
+    raw = RawClient(srv.port("submissions"), srv.client_tls_context())
+    raw.cmd("EHLO c")
+    assert raw.cmd("AUTH LOGIN")[0] == 334
+    assert raw.cmd(base64.b64encode(b"longpw@example.test").decode())[0] == 334
+    assert raw.cmd(base64.b64encode(password.encode()).decode())[0] == 235
+    raw.close()
+
+    raw = RawClient(srv.port("submissions"), srv.client_tls_context())
+    raw.cmd("EHLO c")
+    code, text = raw.cmd("AUTH PLAIN " + "A" * 12300)
+    assert (code, text.split()[0]) == (500, "5.5.6")
+    code, text = raw.cmd("NOOP " + "x" * 3000)  # other commands keep their own limit
+    assert (code, text.split()[0]) == (500, "5.5.6")
+    assert raw.cmd("AUTH PLAIN")[0] == 334
+    code, text = raw.cmd("A" * 12300)
+    assert (code, text.split()[0]) == (500, "5.5.6")
+    assert raw.auth_plain("alice@example.test", "alice-secret-1")[0] == 235
+    raw.close()
+
+
 # -- MX recipients ------------------------------------------------------------------
 def test_mx_delivery_adds_trace_and_authentication_results(srv: RunningServer) -> None:
     client = mx(srv)
