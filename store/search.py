@@ -17,7 +17,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, bindparam, column, delete, func, insert, literal, select, table
 from sqlalchemy import text as sql_text
@@ -82,42 +82,74 @@ def weight(fields: int) -> float:
     return max((w for bit, w in WEIGHT.items() if fields & bit), default=1.0)
 
 
-def term_rows(parsed: Any, body_text: str) -> list[tuple[str, int]]:
-    """(term, field mask) per distinct term of a message. The body is indexed up to
-    MAX_INDEXED_TEXT characters and MAX_TERMS_PER_MESSAGE terms: enough to find any
-    real message, and a bound on what one (possibly hostile) message can cost."""
-    return list(term_masks(parsed, body_text).items())
+class Terms(NamedTuple):
+    """A message's distinct search terms per field, each field's a space-separated string in
+    order of first appearance (a term is a run of word characters: no space in it). Four
+    strings, not a term -> fields dict: they cross from the filter worker as four copies,
+    wait in the cache at a byte or so per character, and are SQLite's FTS5 row as they are;
+    a real 100 KB text has ~2,300 distinct terms, which as a dict was a Python step per
+    term at every hand-over."""
+
+    subject: str
+    sender: str
+    rcpt: str
+    body: str
+
+
+NO_TERMS = Terms("", "", "", "")
+_FIELD_BITS = (FIELD_SUBJECT, FIELD_FROM, FIELD_TO, FIELD_BODY)  # in Terms' order
+
+
+def terms_for(parsed: Any, body_text: str) -> Terms:
+    """The terms of a message. The body is indexed up to MAX_INDEXED_TEXT characters and
+    MAX_TERMS_PER_MESSAGE distinct terms: enough to find any real message, and a bound on
+    what one (possibly hostile) message can cost."""
+    fields = [
+        distinct_tokens(parsed.subject or ""),
+        distinct_tokens(parsed.from_addr or ""),
+        distinct_tokens(f"{parsed.to_addrs or ''} {parsed.cc_addrs or ''}"),
+        distinct_tokens((body_text or "")[:MAX_INDEXED_TEXT]),
+    ]
+    if sum(map(len, fields)) > MAX_TERMS_PER_MESSAGE:  # the union is no larger than the sum
+        fields = _capped(fields)
+    return Terms(*(" ".join(words) for words in fields))
+
+
+def _capped(fields: list[dict[str, None]]) -> list[dict[str, None]]:
+    """Fields in order, the first MAX_TERMS_PER_MESSAGE distinct terms kept: a later term is
+    dropped, a kept one keeps each field it appears in."""
+    known: dict[str, None] = {}
+    out = []
+    for words in fields:
+        kept: dict[str, None] = {}
+        for word in words:
+            if word in known or len(known) < MAX_TERMS_PER_MESSAGE:
+                known[word] = kept[word] = None
+        out.append(kept)
+    return out
+
+
+def masks_of(terms: Terms) -> dict[str, int]:
+    """term -> field mask, in order of first appearance (subject, from, to, body)."""
+    seen: dict[str, int] = {}
+    for bit, text in zip(_FIELD_BITS, terms, strict=True):
+        for term in text.split():
+            seen[term] = seen.get(term, 0) | bit
+    return seen
 
 
 def term_masks(parsed: Any, body_text: str) -> dict[str, int]:
-    """term_rows as a dict: term -> field mask, in order of first appearance."""
-    seen: dict[str, int] = {}
-    fields = (
-        (FIELD_SUBJECT, parsed.subject or ""),
-        (FIELD_FROM, parsed.from_addr or ""),
-        (FIELD_TO, f"{parsed.to_addrs or ''} {parsed.cc_addrs or ''}"),
-        (FIELD_BODY, (body_text or "")[:MAX_INDEXED_TEXT]),
-    )
-    for field, text in fields:
-        words = distinct_tokens(text)
-        common = seen.keys() & words.keys()  # a set of the smaller side's size
-        if len(seen) + len(words) - len(common) <= MAX_TERMS_PER_MESSAGE:
-            # No cap in reach: the new words go in at once, in their order (a known
-            # term keeps its place when updated), then the known ones gain the field.
-            # The same as the loop below; a long body has thousands of words.
-            known = {term: seen[term] for term in common}
-            seen.update(dict.fromkeys(words, field))
-            for term, had in known.items():
-                seen[term] = had | field
-            continue
-        for term in words:
-            mask = seen.get(term)
-            if mask is not None:
-                if not mask & field:
-                    seen[term] = mask | field
-            elif len(seen) < MAX_TERMS_PER_MESSAGE:
-                seen[term] = field
-    return seen
+    """terms_for as term -> field mask."""
+    return masks_of(terms_for(parsed, body_text))
+
+
+def term_rows(parsed: Any, body_text: str) -> list[tuple[str, int]]:
+    """(term, field mask) per distinct term of a message."""
+    return list(term_masks(parsed, body_text).items())
+
+
+def terms_size(terms: Terms) -> int:
+    return sum(map(len, terms))
 
 
 _TERM = operator.itemgetter(0)  # a row's term (a prepared entry's message id)
@@ -154,14 +186,16 @@ _CLAIM_PG = sql_text(
     "FOR UPDATE OF u SKIP LOCKED FOR KEY SHARE OF m SKIP LOCKED"
 )
 _terms_lock = threading.Lock()
-_terms_cache: OrderedDict[str, dict[str, int]] = OrderedDict()  # blob sha -> term -> fields
+_terms_cache: OrderedDict[str, Terms] = OrderedDict()  # blob sha -> its terms
 # The indexer waits while deliveries run (jobs.INDEX_DEFER): the cache must hold the
 # terms of the mail of those seconds (4 KB x 50: 350 msg/s; at 512 entries half of them
-# were gone and parsed again on the server), bounded in terms too (a real message has
-# hundreds, at most MAX_TERMS_PER_MESSAGE; 500,000 terms are about 50 MB).
-CACHE_SIZE = 4096
-CACHE_TERMS = 500_000
-_cached_terms = 0  # sum of len(terms) over _terms_cache
+# were gone and parsed again on the server; 100 KB of real text x 10 at 80 msg/s: with a
+# budget of 500,000 terms as dicts, 200 messages, and most were tokenized twice), bounded
+# in characters too (a real message has hundreds of terms, 100 KB of prose 2,300, some
+# 20 KB; 16 M characters are 16-64 MB).
+CACHE_SIZE = 16_384
+CACHE_CHARS = 16_000_000
+_cached_chars = 0  # sum of terms_size over _terms_cache
 
 
 def mark_unindexed(tx: Any, message_id: int) -> None:
@@ -169,8 +203,8 @@ def mark_unindexed(tx: Any, message_id: int) -> None:
     _MARK.execute(tx, {"message_id": message_id})
 
 
-def message_terms(sha: str, raw: bytes) -> dict[str, int]:
-    """term -> field mask of a message (cached by content: blobs never change)."""
+def message_terms(sha: str, raw: bytes) -> Terms:
+    """The terms of a message (cached by content: blobs never change)."""
     hit = _cached(sha)
     if hit is not None:
         return hit
@@ -179,28 +213,28 @@ def message_terms(sha: str, raw: bytes) -> dict[str, int]:
     return found
 
 
-def terms_of(raw: bytes) -> dict[str, int]:
-    """term -> field mask of a message, uncached."""
+def terms_of(raw: bytes) -> Terms:
+    """The terms of a message, uncached."""
     return parsed_terms(raw)[1]
 
 
-def parsed_terms(raw: bytes) -> tuple[Any, dict[str, int]]:
+def parsed_terms(raw: bytes) -> tuple[Any, Terms]:
     """(mime.parse_message(raw), terms_of(raw)) with one parse."""
     parsed = mime.parse_message(raw)
-    return parsed, term_masks(parsed, mime.search_text(raw, parsed))
+    return parsed, terms_for(parsed, mime.search_text(raw, parsed))
 
 
-def remember_terms(sha: str, terms: dict[str, int]) -> None:
+def remember_terms(sha: str, terms: Terms) -> None:
     """Cache `terms` (terms_of, maybe computed in another process: the delivery's filter
     worker) for the blob `sha`: the indexer then finds them here instead of parsing and
     tokenizing the message again on this process's interpreter."""
-    global _cached_terms
+    global _cached_chars
     with _terms_lock:
         old = _terms_cache.pop(sha, None)
         _terms_cache[sha] = terms
-        _cached_terms += len(terms) - (len(old) if old is not None else 0)
-        while len(_terms_cache) > CACHE_SIZE or (_cached_terms > CACHE_TERMS and len(_terms_cache) > 1):
-            _cached_terms -= len(_terms_cache.popitem(last=False)[1])
+        _cached_chars += terms_size(terms) - (terms_size(old) if old is not None else 0)
+        while len(_terms_cache) > CACHE_SIZE or (_cached_chars > CACHE_CHARS and len(_terms_cache) > 1):
+            _cached_chars -= terms_size(_terms_cache.popitem(last=False)[1])
 
 
 def _raw(tx: Any, sha: str, data: Any) -> bytes | None:
@@ -239,7 +273,7 @@ def index_pending(tx: Any, limit: int = 500) -> int:
     return len(ids)
 
 
-def pending_terms(tx: Any, limit: int = 500) -> list[tuple[int, dict[str, int]]]:
+def pending_terms(tx: Any, limit: int = 500) -> list[tuple[int, Terms]]:
     """Read job, the CPU half of indexing: (message id, terms) of up to `limit`
     unindexed messages, oldest first. Run on a reader thread, so the writer thread
     (every delivery's commit) never waits while messages are parsed and tokenized."""
@@ -254,11 +288,11 @@ def pending_terms(tx: Any, limit: int = 500) -> list[tuple[int, dict[str, int]]]
     for i in range(0, len(missing), 500):
         for sha, data in tx.conn.execute(select(B.c.sha256, B.c.data).where(B.c.sha256.in_(missing[i:i + 500]))):
             raw = _raw(tx, sha, data)
-            found[sha] = message_terms(sha, raw) if raw is not None else {}
-    return [(int(message_id), found.get(sha, {})) for message_id, sha in rows]
+            found[sha] = message_terms(sha, raw) if raw is not None else NO_TERMS
+    return [(int(message_id), found.get(sha, NO_TERMS)) for message_id, sha in rows]
 
 
-def _cached(sha: str) -> dict[str, int] | None:
+def _cached(sha: str) -> Terms | None:
     with _terms_lock:
         hit = _terms_cache.get(sha)
         if hit is not None:
@@ -272,7 +306,7 @@ _STILL_PENDING_PG = sql_text(
 )
 
 
-def store_terms(tx: Any, prepared: list[tuple[int, dict[str, int]]]) -> int:
+def store_terms(tx: Any, prepared: list[tuple[int, Terms]]) -> int:
     """Write job, the short half: insert the terms `pending_terms` found for the
     messages still unindexed (one expunged or indexed meanwhile is skipped; on
     PostgreSQL rows another indexer holds are skipped too) and mark them indexed.
@@ -306,14 +340,15 @@ def pending_count(tx: Any) -> int:
     return int(tx.conn.execute(select(func.count()).select_from(U)).scalar_one())
 
 
-def _insert_index(tx: Any, prepared: list[tuple[int, dict[str, int]]]) -> None:
+def _insert_index(tx: Any, prepared: list[tuple[int, Terms]]) -> None:
     """The index entries of (message id, terms) pairs: an FTS5 row per message on SQLite
     (search_fts.py), on PostgreSQL a `terms` row per term in one COPY."""
     if not tx.is_postgres:
-        search_fts.insert(tx, prepared)
+        search_fts.insert(tx, [(message_id, terms.body, terms.subject, terms.sender, terms.rcpt)
+                               for message_id, terms in prepared])
         return
     rows = [(term, message_id, fields) for message_id, terms in sorted(prepared, key=_TERM)
-            for term, fields in terms.items()]
+            for term, fields in masks_of(terms).items()]
     if not rows:
         return
     # By term alone: the rows are in message id order and a sort is stable, so this is the
@@ -327,21 +362,22 @@ def _insert_index(tx: Any, prepared: list[tuple[int, dict[str, int]]]) -> None:
     cursor.close()
 
 
-def _pending(tx: Any, where: Any) -> list[tuple[int, int, int, dict[str, int]]]:
+def _pending(tx: Any, where: Any) -> list[tuple[int, int, int, Terms]]:
     """(message id, mailbox id, uid, terms) of the not-yet-indexed messages matching
     `where`: searches read these few messages themselves, so they are found before
     the indexer has run exactly as after."""
     out = []
     for r in tx.conn.execute(_PENDING_COLS.where(where)).all():
         raw = _raw(tx, r.blob_sha, r.data)
-        out.append((int(r.message_id), int(r.mailbox_id), int(r.uid), message_terms(r.blob_sha, raw) if raw else {}))
+        out.append((int(r.message_id), int(r.mailbox_id), int(r.uid), message_terms(r.blob_sha, raw) if raw else NO_TERMS))
     return out
 
 
-def _pending_fields(found: dict[str, int], term: str, prefix: bool) -> list[int]:
-    if not prefix:
-        return [found[term]] if term in found else []
-    return [f for t, f in found.items() if t.startswith(term)]
+def _pending_fields(found: Terms, term: str, prefix: bool) -> list[int]:
+    """The field bits of `found` that hold the term (or, `prefix`, a term it begins): a
+    substring search of each field's string, its terms between spaces."""
+    needle = f" {term}" if prefix else f" {term} "
+    return [bit for bit, text in zip(_FIELD_BITS, found, strict=True) if needle in f" {text} "]
 
 
 def pending_uids(tx: Any, mailbox_id: int, words: list[str], field_bit: int | None = None) -> set[int]:

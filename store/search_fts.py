@@ -29,20 +29,9 @@ _INSERT_CONTENT = f"INSERT INTO msgterms (message_id, {_NAMES}) VALUES (?, ?, ?,
 _INSERT_INDEX = f"INSERT INTO fts (rowid, {_NAMES}) VALUES (?, ?, ?, ?, ?)"
 
 
-def columns_of(message_id: int, terms: dict[str, int]) -> tuple[int, str, str, str, str]:
-    """(message id, body, subject, sender, rcpt): a message's terms as its row."""
-    fields: list[list[str]] = [[], [], [], []]
-    for term, mask in terms.items():
-        for i, (bit, _name) in enumerate(COLUMNS):
-            if mask & bit:
-                fields[i].append(term)
-    body, subject, sender, rcpt = (" ".join(words) for words in fields)
-    return message_id, body, subject, sender, rcpt
-
-
-def insert(tx: Any, prepared: list[tuple[int, dict[str, int]]]) -> None:
-    """The rows of (message id, terms) pairs, on the job's connection."""
-    rows = [columns_of(message_id, terms) for message_id, terms in prepared]
+def insert(tx: Any, rows: list[tuple[int, str, str, str, str]]) -> None:
+    """Rows of (message id, body, subject, sender, rcpt), each column its distinct terms
+    space-separated (search.Terms), on the job's connection."""
     if rows:
         tx.conn.exec_driver_sql(_INSERT_CONTENT, rows)
         tx.conn.exec_driver_sql(_INSERT_INDEX, rows)

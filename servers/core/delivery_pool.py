@@ -189,7 +189,7 @@ def settle_index(decision: Any) -> Any:
     return dataclasses.replace(decision, index=None, sha=_remember(decision.raw, decision.index))
 
 
-def _remember(raw: bytes, index: tuple[Any, dict[str, int]]) -> str:
+def _remember(raw: bytes, index: tuple[Any, search.Terms]) -> str:
     facts, terms = index
     sha = hashlib.sha256(raw).hexdigest()
     search.remember_terms(sha, terms)

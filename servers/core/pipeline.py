@@ -21,7 +21,7 @@ from typing import Any
 
 from postvak.filters import sieve
 from postvak.filters import spam as spamfilter
-from postvak.store import accounts, ingest, mailboxes
+from postvak.store import accounts, ingest, mailboxes, search
 from postvak.store import sieve as store_sieve
 from postvak.store.types import Resolved
 
@@ -88,7 +88,7 @@ class Decision:
     errors: tuple[str, ...] = ()
     # (ingest.Facts, search terms) of `raw`, computed in the filter worker process so
     # ingest and the full-text indexer here need not parse (delivery_pool); None: they do it.
-    index: tuple[Any, dict[str, int]] | None = None
+    index: tuple[ingest.Facts, search.Terms] | None = None
     # sha256 of `raw`, computed in this process (delivery_pool.settle_index): the caches'
     # key and the blob's, so the copy is hashed once; None: the blob store hashes it.
     sha: str | None = None

@@ -236,6 +236,27 @@ def test_term_rows_are_the_one_by_one_rows(monkeypatch, cap) -> None:
         assert search.term_rows(parsed, body) == expected
         assert list(search.term_masks(parsed, body).items()) == expected
 
+def test_pending_fields_are_the_masks_of_the_matching_terms() -> None:
+    """A search of a message the indexer has not reached reads its cached Terms strings:
+    the fields found equal those of the matching terms' masks, exact and as a prefix."""
+    import random
+
+    rng = random.Random(5)
+    vocab = ["in", "inv", "invoice", "invoices", "voice", "a_b", "b", "7", "x" * 64]
+    for _ in range(300):
+        terms = search.Terms(*(" ".join(dict.fromkeys(rng.choice(vocab) for _ in range(rng.randint(0, 5))))
+                               for _ in range(4)))
+        masks = search.masks_of(terms)
+        for term in vocab + ["nv", "oice", "x"]:
+            for prefix in (False, True):
+                want = 0
+                for t, m in masks.items():
+                    if t == term or (prefix and t.startswith(term)):
+                        want |= m
+                got = search._pending_fields(terms, term, prefix)
+                assert len(got) == len(set(got)) and sum(got) == want, (terms, term, prefix)
+
+
 def test_many_recipients_share_one_parse(alice) -> None:
     store, acct, inbox = alice
     raw = make_raw(1, subject="same bytes", body="to everyone")
@@ -368,6 +389,6 @@ def test_fts_columns_are_the_field_bits() -> None:
 
     assert dict(search_fts.COLUMNS) == {search.FIELD_BODY: "body", search.FIELD_SUBJECT: "subject",
                                         search.FIELD_FROM: "sender", search.FIELD_TO: "rcpt"}
-    assert search_fts.columns_of(7, {"invoice": search.FIELD_SUBJECT | search.FIELD_BODY, "bob": search.FIELD_FROM}) \
-        == (7, "invoice", "invoice", "bob", "")
+    terms = search.Terms(subject="invoice", sender="bob", rcpt="", body="invoice")
+    assert search.masks_of(terms) == {"invoice": search.FIELD_SUBJECT | search.FIELD_BODY, "bob": search.FIELD_FROM}
     assert search_fts.match("inv", True, search.FIELD_SUBJECT | search.FIELD_TO) == '{subject rcpt} : "inv" *'

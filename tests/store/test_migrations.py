@@ -58,7 +58,7 @@ def test_0006_moves_sqlite_index_rows_into_fts5_and_back(tmp_path) -> None:
         def index_as_0005(tx) -> list[tuple[str, int, int]]:
             """What the indexer wrote before 0006: a row per term."""
             rows = [(term, message_id, fields) for message_id, terms in search.pending_terms(tx)
-                    for term, fields in terms.items()]
+                    for term, fields in search.masks_of(terms).items()]
             tx.conn.exec_driver_sql("INSERT INTO terms (term, message_id, fields) VALUES (?, ?, ?)", rows)
             tx.conn.exec_driver_sql("DELETE FROM unindexed")
             return sorted(rows)

@@ -107,17 +107,19 @@ def test_indexed_text_is_capped(alice) -> None:
     assert uids(store, inbox, "lateword") == []
 
 
-def test_remembered_terms_are_bounded_by_count_and_terms(monkeypatch) -> None:
+def test_remembered_terms_are_bounded_by_count_and_characters(monkeypatch) -> None:
     """The terms cache holds a few seconds of mail for the indexer, within a budget of
-    entries and of terms; the most recent stay, an update replaces its old count."""
+    entries and of characters; the most recent stay, an update replaces its old size."""
     monkeypatch.setattr(search, "_terms_cache", type(search._terms_cache)())
-    monkeypatch.setattr(search, "_cached_terms", 0)
+    monkeypatch.setattr(search, "_cached_chars", 0)
     monkeypatch.setattr(search, "CACHE_SIZE", 4)
-    monkeypatch.setattr(search, "CACHE_TERMS", 10)
+    monkeypatch.setattr(search, "CACHE_CHARS", 20)
     for n in range(6):
-        search.remember_terms(f"sha{n}", {"a": 1, "b": 1})
-    assert list(search._terms_cache) == ["sha2", "sha3", "sha4", "sha5"] and search._cached_terms == 8
-    search.remember_terms("sha5", {f"w{i}": 1 for i in range(5)})  # replaced: 2 -> 5 terms, 11 > 10
-    assert list(search._terms_cache) == ["sha3", "sha4", "sha5"] and search._cached_terms == 9
-    search.remember_terms("big", {f"w{i}": 1 for i in range(30)})  # over budget alone: kept, the rest go
-    assert list(search._terms_cache) == ["big"] and search._cached_terms == 30
+        search.remember_terms(f"sha{n}", search.Terms("ab", "", "", "c"))
+    assert list(search._terms_cache) == ["sha2", "sha3", "sha4", "sha5"] and search._cached_chars == 12
+    search.remember_terms("sha5", search.Terms("", "", "", "a b c d e"))  # replaced: 3 -> 9 chars, 18
+    assert list(search._terms_cache) == ["sha2", "sha3", "sha4", "sha5"] and search._cached_chars == 18
+    search.remember_terms("sha6", search.Terms("abcd", "", "", ""))  # 22 > 20: the oldest goes
+    assert list(search._terms_cache) == ["sha3", "sha4", "sha5", "sha6"] and search._cached_chars == 19
+    search.remember_terms("big", search.Terms("", "", "", "w" * 30))  # over budget alone: kept, the rest go
+    assert list(search._terms_cache) == ["big"] and search._cached_chars == 30
