@@ -38,6 +38,8 @@ def test_clean_line_endings_agrees_with_the_full_check(prefix: bytes, pieces: li
     from postvak.servers.smtp.protocol import clean_line_endings
 
     data = prefix + b"".join(pieces)
+    pairs = data.count(b"\r\n")  # clean: every CR and every LF is in a CRLF
+    assert clean_line_endings(data) == (data.count(b"\r") == pairs == data.count(b"\n"))
     if clean_line_endings(data):  # the fast path may only ever say "clean" when it is
         assert check_line_endings(data) is None
     elif b"\r" in data or b"\n" in data:
