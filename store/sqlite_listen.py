@@ -24,7 +24,9 @@ POLL_SECONDS = 0.03
 KEEP_SECONDS = 300.0  # only live listeners read the log; a few minutes covers any lag
 PRUNE_EVERY = 500  # commits between prunes
 
-_INSERT = text("INSERT INTO change_log (created, origin, payload) VALUES (:t, :o, :p)")
+# Driver SQL, one executemany per commit: a Core statement's compile-cache lookup and
+# binding were 36 us of a 4 KB delivery's main-process time.
+_INSERT = "INSERT INTO change_log (created, origin, payload) VALUES (?, ?, ?)"
 _PRUNE = text("DELETE FROM change_log WHERE created < :t")
 
 
@@ -36,12 +38,11 @@ class ChangeLogWriter:
         self._missing = False
 
     def log_changes(self, conn: Connection, origin: str, payloads: list[str]) -> None:
-        if self._missing:
+        if self._missing or not payloads:
             return
         now = time.time()
         try:
-            for payload in payloads:
-                conn.execute(_INSERT, {"t": now, "o": origin, "p": payload})
+            conn.exec_driver_sql(_INSERT, [(now, origin, payload) for payload in payloads])
         except OperationalError as exc:
             # A database not yet migrated to 0005: other processes just cannot hear us;
             # the failed statement leaves SQLite's transaction as it was.
