@@ -169,16 +169,6 @@ def masks_of(terms: Terms) -> dict[str, int]:
     return seen
 
 
-def term_masks(parsed: Any, body_text: str) -> dict[str, int]:
-    """terms_for as term -> field mask."""
-    return masks_of(terms_for(parsed, body_text))
-
-
-def term_rows(parsed: Any, body_text: str) -> list[tuple[str, int]]:
-    """(term, field mask) per distinct term of a message."""
-    return list(term_masks(parsed, body_text).items())
-
-
 def terms_size(terms: Terms) -> int:
     return sum(map(len, terms))
 

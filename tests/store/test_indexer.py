@@ -196,7 +196,7 @@ def test_accented_long_text_gives_the_defined_words() -> None:
 
 
 def _old_term_rows(parsed, body_text: str) -> list[tuple[str, int]]:
-    """term_rows as it was: one term at a time (the reference for the bulk update)."""
+    """A message's (term, field mask) pairs one term at a time: the reference for terms_for."""
     seen: dict[str, int] = {}
     fields = (
         (search.FIELD_SUBJECT, parsed.subject or ""),
@@ -216,8 +216,8 @@ def _old_term_rows(parsed, body_text: str) -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("cap", [1, 3, 7, 20, 5000])
-def test_term_rows_are_the_one_by_one_rows(monkeypatch, cap) -> None:
-    """The bulk update of term_rows gives the rows, masks and order of the per-term loop,
+def test_terms_are_the_one_by_one_rows(monkeypatch, cap) -> None:
+    """terms_for gives the terms, masks and order of the per-term loop,
     also where the MAX_TERMS_PER_MESSAGE cap is reached in any field, with overlapping
     fields, words cut to MAX_TERM, and non-ASCII text."""
     import random
@@ -236,8 +236,8 @@ def test_term_rows_are_the_one_by_one_rows(monkeypatch, cap) -> None:
                                  to_addrs=rng.choice([None, text()]), cc_addrs=rng.choice([None, text()]))
         body = rng.choice([None, text(), text() + " " + text()])
         expected = _old_term_rows(parsed, body)
-        assert search.term_rows(parsed, body) == expected
-        assert list(search.term_masks(parsed, body).items()) == expected
+        assert list(search.masks_of(search.terms_for(parsed, body)).items()) == expected
+
 
 def test_pending_fields_are_the_masks_of_the_matching_terms() -> None:
     """A search of a message the indexer has not reached reads its cached Terms strings:
