@@ -73,7 +73,8 @@ def _word_text(text: str) -> str:
     own (canonical reordering moves only the marks, which go), so the ASCII letters are
     lowered alone (bytes.lower() touches nothing else) and each non-ASCII run is folded
     alone, once per distinct run: mail text, mostly ASCII, pays a Python step per run, not
-    per word or character (64 KB of accented prose: 2.5 -> 0.6 ms)."""
+    per word or character (distinct_tokens of 64 KB of accented prose went 2.47 -> 1.92 ms
+    with this, before _distinct_words)."""
     if text.isascii():
         return text.lower().translate(_NON_WORD)
     lowered = text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
@@ -86,7 +87,7 @@ def _distinct_words(text: str) -> dict[str, None]:
     characters, in turn: the pieces are cut and deduplicated as UTF-8 (the ASCII lowered
     and cut by one bytes.translate), and only the distinct ones are decoded and their
     non-ASCII runs folded (a regular expression over all of the text took ~10 ns per
-    character: 64 KB of accented prose, 2.5 -> 1.2 ms)."""
+    character: distinct_tokens of 64 KB of accented prose, 1.92 -> 1.59 ms)."""
     pieces = dict.fromkeys(text.encode("utf-8", "surrogatepass").translate(_NON_WORD_BYTES).split())
     # The spaces keep the runs of two pieces apart; a folded run is word characters and spaces.
     joined = b" ".join(pieces).decode("utf-8", "surrogatepass")
