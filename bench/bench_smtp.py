@@ -4,6 +4,7 @@ committed and visible in the store) with 10 and 50 concurrent sessions, 4 KB and
 (a private instance on a loopback port delivering to Maildir), printing the ratio.
 
     .venv/bin/python bench/bench_smtp.py [--quick] [--only 100:10[:attachment|:prose] ...] [--no-postfix] [--py-spy FILE]
+        [--rounds N]
 
 The four cases of the aim have one text part (the 100 KB one is a line repeated). Two more
 cases send 100 KB as large mail usually comes: a short text part and a base64 attachment
@@ -29,6 +30,7 @@ import random
 import shutil
 import signal
 import smtplib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -399,15 +401,48 @@ def main() -> int:
     parser.add_argument("--filter-workers", type=int, metavar="N", help="delivery.filter_workers (default: the config's)")
     parser.add_argument("--messages", type=int, metavar="N",
                         help="messages per combination (default 1000 at 4 KB, 300 at 100 KB): more samples for --py-spy")
+    parser.add_argument("--rounds", type=int, default=1, metavar="N",
+                        help="run both servers N times, taking turns to go first, and print the medians "
+                             "(Postfix's rate swings up to 2x between runs on a shared machine)")
     args = parser.parse_args()
-    ours = bench_postvak(args.quick, args.only, args.py_spy, args.gil, args.filter_workers, args.messages)
-    theirs = None if args.no_postfix else bench_postfix(args.quick, args.only, args.messages)
-    if theirs:
-        print("\nratio postvak/postfix (accept, delivered+visible):")
-        for key, (acc, e2e) in ours.items():
-            pacc, pe2e = theirs[key]
-            print(f"  {label(*key)}: {acc / pacc:5.2f}  {e2e / pe2e:5.2f}")
+    ours_runs: list[dict[Case, tuple[float, float]]] = []
+    theirs_runs: list[dict[Case, tuple[float, float]]] = []
+    for round_no in range(max(1, args.rounds)):
+        if args.rounds > 1:
+            print(f"\n== round {round_no + 1} of {args.rounds}", flush=True)
+        order = ["postvak", "postfix"] if round_no % 2 == 0 else ["postfix", "postvak"]
+        for which in order:
+            if which == "postvak":
+                ours_runs.append(bench_postvak(args.quick, args.only, args.py_spy, args.gil, args.filter_workers,
+                                               args.messages))
+            elif not args.no_postfix:
+                theirs = bench_postfix(args.quick, args.only, args.messages)
+                if theirs:
+                    theirs_runs.append(theirs)
+    if len(ours_runs) > 1:
+        print(f"\nmedians of {len(ours_runs)} rounds, msg/s (accept, delivered+visible):")
+        for key in ours_runs[0]:
+            acc, e2e = _medians([run[key] for run in ours_runs])
+            print(f"  postvak {label(*key)}: {acc:7.1f}  {e2e:7.1f}")
+            if theirs_runs:
+                pacc, pe2e = _medians([run[key] for run in theirs_runs])
+                print(f"  postfix {label(*key)}: {pacc:7.1f}  {pe2e:7.1f}")
+    if theirs_runs:
+        print("\nratio postvak/postfix (accept, delivered+visible)" + (", of the medians; each round's in brackets:"
+                                                                      if len(theirs_runs) > 1 else ":"))
+        for key in ours_runs[0]:
+            acc, e2e = _medians([run[key] for run in ours_runs])
+            pacc, pe2e = _medians([run[key] for run in theirs_runs])
+            rounds = ""
+            if len(theirs_runs) > 1:
+                rounds = "  [" + " ".join(f"{o[key][1] / t[key][1]:.2f}"
+                                          for o, t in zip(ours_runs, theirs_runs, strict=False)) + "]"
+            print(f"  {label(*key)}: {acc / pacc:5.2f}  {e2e / pe2e:5.2f}{rounds}")
     return 0
+
+
+def _medians(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 
 if __name__ == "__main__":
