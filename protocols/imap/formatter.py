@@ -177,7 +177,7 @@ def status_response(name: str, items: Sequence[tuple[str, int]], utf8: bool = Fa
 
 
 def search_response(numbers: Iterable[int], modseq: int | None = None) -> bytes:
-    text = " ".join(["SEARCH", *(str(n) for n in numbers)])
+    text = " ".join(["SEARCH", *map(str, numbers)])
     if modseq is not None:
         text += f" (MODSEQ {modseq})"  # RFC 7162 3.1.5
     return data(text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from postvak.protocols.imap import search as sk
@@ -120,7 +121,7 @@ def _eval(key: Any, uids: list[int], flags: dict[int, frozenset[str]], modseqs: 
     if isinstance(key, sk.Flag):
         want = key.flag.lower()
         # Messages share a few flag sets: decide once per distinct set, then pick the uids.
-        sets = [flags.get(u) for u in uids]
+        sets = list(map(flags.get, uids))  # map, compress: no Python step per message
         verdict: dict[frozenset[str] | None, bool] = {}
         for fs in set(sets):
             low: frozenset[str] = frozenset()
@@ -128,7 +129,7 @@ def _eval(key: Any, uids: list[int], flags: dict[int, frozenset[str]], modseqs: 
                 low = lowered.get(fs) or frozenset(f.lower() for f in fs)
                 lowered[fs] = low
             verdict[fs] = (want in low) == key.present
-        return {u for u, fs in zip(uids, sets, strict=True) if verdict[fs]}
+        return set(compress(uids, map(verdict.__getitem__, sets)))
     if isinstance(key, sk.ModSeq):
         return {u for u in uids if modseqs.get(u, 0) >= key.modseq}
     if isinstance(key, sk.Not):

@@ -143,10 +143,14 @@ class SelectedView:
         return i + 1 if i < len(self.uids) and self.uids[i] == uid else None
 
     def held(self, uids: list[int]) -> list[tuple[int, int]]:
-        """(uid, sequence number) of each of the ascending ``uids`` this view holds: one
-        bisect per uid, each starting where the last one ended, without a call of seq_of."""
+        """(uid, sequence number) of each of the ascending ``uids`` this view holds. Many of
+        the view's uids (SEARCH UNSEEN of a mailbox): one pass over the view with a set
+        look-up each; few: one bisect per uid, each starting where the last one ended."""
         mine = self.uids
         end = len(mine)
+        if len(uids) * 8 >= end:
+            wanted = set(uids)
+            return [(u, n) for n, u in enumerate(mine, 1) if u in wanted]
         out = []
         i = 0
         for u in uids:

@@ -93,6 +93,21 @@ def test_messages_not_in_the_view_are_left_out(env) -> None:
     assert run(env, "ALL", view=(inbox.id, [])) == []
 
 
+def test_held_dense_and_sparse_give_what_seq_of_gives() -> None:
+    """held() walks the view for many uids and bisects for few: both as seq_of answers."""
+    import random
+    from types import SimpleNamespace
+
+    from postvak.servers.imap.selected import SelectedView
+
+    rng = random.Random(7)
+    for _ in range(200):
+        view = SimpleNamespace(uids=sorted(rng.sample(range(1, 400), rng.randint(0, 120))))
+        asked = sorted(rng.sample(range(0, 420), rng.choice([0, 1, 3, 10, 60, 200])))
+        expected = [(u, view.uids.index(u) + 1) for u in asked if u in view.uids]
+        assert SelectedView.held(view, asked) == expected  # type: ignore[arg-type]
+
+
 def test_held_gives_what_seq_of_gives(env) -> None:
     _, view, *_ = env  # the view holds uids 1 3 5 7 8 9 10
     for uids in ([], [1], [2], [0, 1, 2, 3, 4, 10, 11], list(range(0, 13)), [10], [11, 12], [3, 5, 9]):
