@@ -257,7 +257,12 @@ class _Eval:
     # -- FROM / TO / CC / BCC / SUBJECT -----------------------------------------------
     def _envelope_prefilter(self, field: str, value: str) -> Any:
         """A SQL condition true for every message that could match (or true())."""
-        env = func.lower(cast(M.c.envelope, SAText))
+        env = cast(M.c.envelope, SAText)
+        # The pattern is ASCII here (or the prefilter is true()), and SQLite's LIKE ignores
+        # ASCII case: a lower() of every envelope was two thirds of the scan's time (1,000
+        # rows: 0.90 -> 0.27 ms). PostgreSQL's LIKE does not.
+        if self.tx.is_postgres:
+            env = func.lower(env)
         encoded = env.like("%=?%")  # encoded words are only readable once decoded
         pattern = f"%{_like_escape(value.lower())}%"
         if field == "subject":

@@ -86,6 +86,18 @@ def test_keys(box, query, expected) -> None:
     assert run(box, query) == expected
 
 
+def test_address_and_subject_match_whatever_the_case(box) -> None:
+    """RFC 9051 6.4.4: the strings compare case-insensitively, also where a SQL prefilter
+    picks the rows (LIKE is case-sensitive on PostgreSQL, ASCII-insensitive on SQLite)."""
+    store, inbox = box
+    raw = (b"From: Bob Smith <Bob.Smith@Example.TEST>\r\nTo: ALICE@EXAMPLE.TEST\r\n"
+           b"Subject: Quarterly REPORT\r\n\r\nbody\r\n")
+    uid = store.write(messages.ingest, inbox.account_id, inbox.id, raw).uid
+    for query in ("FROM bob.smith@example", "FROM BOB.SMITH@EXAMPLE.test", "FROM \"smith\"", "TO alice@example",
+                  "SUBJECT \"quarterly report\"", "SUBJECT \"QUARTERLY rep\""):
+        assert uid in run(box, query), query
+
+
 def test_uid_sets_and_within(box) -> None:
     assert run(box, sk.And((UidSet(frozenset({2, 3, 9})), sk.Flag("\\Seen")))) == [3]
     assert run(box, sk.Not(UidSet(frozenset({1, 2})))) == [3, 4, 5]
