@@ -257,7 +257,7 @@ class _Eval:
     # -- FROM / TO / CC / BCC / SUBJECT -----------------------------------------------
     def _envelope_prefilter(self, field: str, value: str) -> Any:
         """A SQL condition true for every message that could match (or true())."""
-        env = cast(M.c.envelope, SAText)
+        env: Any = cast(M.c.envelope, SAText)
         # The pattern is ASCII here (or the prefilter is true()), and SQLite's LIKE ignores
         # ASCII case: a lower() of every envelope was two thirds of the scan's time (1,000
         # rows: 0.90 -> 0.27 ms). PostgreSQL's LIKE does not.
