@@ -9,9 +9,8 @@ gets ``FetchMeta`` rows in ascending uid order, decoded as little as possible.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 
@@ -41,10 +40,11 @@ _BASE = (M.c.uid, M.c.modseq, *[M.c[c] for c in COLUMNS], M.c.keywords)
 _NFLAG = len(COLUMNS)
 
 
-@dataclass(frozen=True)
-class FetchMeta:
+class FetchMeta(NamedTuple):
     """One message as FETCH needs it. Fields not asked for keep their defaults
-    (EPOCH, 0, "", None): read only what you asked ``fetch_meta`` for."""
+    (EPOCH, 0, "", None): read only what you asked ``fetch_meta`` for. A named tuple, not a
+    frozen dataclass: one is made per message (a SELECT of a large mailbox makes them all),
+    3x faster (1.75 -> 0.52 us)."""
 
     uid: int
     modseq: int
