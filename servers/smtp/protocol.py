@@ -472,16 +472,13 @@ def _big_reads(reader: asyncio.StreamReader) -> Iterator[None]:
         reader._limit = saved  # type: ignore[attr-defined]
 
 
-_ALL_BUT_CR_LF = bytes(byte for byte in range(256) if byte not in b"\r\n")
-
-
 def clean_line_endings(data: bytes) -> bool:
     """Fast path for the smuggling check: when every CR and every LF belongs to a CRLF
-    there is no bare CR/LF, hence no smuggled terminator. The line breaks alone, in order,
-    are then CRLF repeated: one C pass deleting every other byte (100 KB: 41 us), where
-    counting CRLF, CR and LF took three (240 us); no regular expression over the body."""
-    breaks = data.translate(None, _ALL_BUT_CR_LF)
-    return breaks == b"\r\n" * (len(breaks) // 2)
+    there is no bare CR/LF, hence no smuggled terminator (three C-speed counts instead of
+    regular expressions over the whole body). The line breaks alone being CRLF repeated
+    is not enough: in "\\r.\\n" they are, and both are bare."""
+    pairs = data.count(b"\r\n")
+    return data.count(b"\n") == pairs and data.count(b"\r") == pairs
 
 
 def _split_path(text: str) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from postvak.servers.smtp.handler import drop_our_results
@@ -33,13 +33,13 @@ def test_drop_our_results_keeps_others() -> None:
 
 
 @given(st.binary(max_size=200), st.lists(st.sampled_from([b"\r\n", b"\n", b"\r", b".", b"x"]), max_size=30))
+@example(b"", [b"\r", b".", b"\n"])  # line breaks in CRLF order, neither one a CRLF: both bare
+@example(b"", [b"\n", b".", b"\r"])
 def test_clean_line_endings_agrees_with_the_full_check(prefix: bytes, pieces: list[bytes]) -> None:
     from postvak.protocols.smtp import check_line_endings
     from postvak.servers.smtp.protocol import clean_line_endings
 
     data = prefix + b"".join(pieces)
-    pairs = data.count(b"\r\n")  # clean: every CR and every LF is in a CRLF
-    assert clean_line_endings(data) == (data.count(b"\r") == pairs == data.count(b"\n"))
     if clean_line_endings(data):  # the fast path may only ever say "clean" when it is
         assert check_line_endings(data) is None
     elif b"\r" in data or b"\n" in data:
