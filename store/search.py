@@ -70,28 +70,29 @@ def _fold_run(match: re.Match[str]) -> str:
 def _word_text(text: str) -> str:
     """text case- and accent-folded with every non-word character a space: its split() is
     its words. Case folding, NFKD and dropping combining marks map each character on its
-    own (canonical reordering moves only the marks, which go), so the ASCII letters are
-    lowered alone (bytes.lower() touches nothing else) and each non-ASCII run is folded
-    alone, once per distinct run: mail text, mostly ASCII, pays a Python step per run, not
-    per word or character (distinct_tokens of 64 KB of accented prose went 2.47 -> 1.92 ms
-    with this, before _distinct_words)."""
+    own (canonical reordering moves only the marks, which go), so the ASCII is lowered and
+    cut by one bytes.translate of the UTF-8 and each non-ASCII run is folded alone, once
+    per distinct run: mail text, mostly ASCII, pays a Python step per run, not per word or
+    character."""
     if text.isascii():
         return text.lower().translate(_NON_WORD)
-    lowered = text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
-    return _NON_ASCII_RUN.sub(_fold_run, lowered).translate(_NON_WORD)
+    return _fold_runs(text.encode("utf-8", "surrogatepass").translate(_NON_WORD_BYTES))
+
+
+def _fold_runs(data: bytes) -> str:
+    """UTF-8 whose ASCII _NON_WORD_BYTES has lowered and cut, decoded with each non-ASCII
+    run folded (_fold_run gives word characters and spaces)."""
+    return _NON_ASCII_RUN.sub(_fold_run, data.decode("utf-8", "surrogatepass"))
 
 
 def _distinct_words(text: str) -> dict[str, None]:
-    """The distinct words of _word_text(text) for text that is not ASCII. Every character
-    maps on its own, so the words are those of its pieces between ASCII non-word
-    characters, in turn: the pieces are cut and deduplicated as UTF-8 (the ASCII lowered
-    and cut by one bytes.translate), and only the distinct ones are decoded and their
-    non-ASCII runs folded (a regular expression over all of the text took ~10 ns per
-    character: distinct_tokens of 64 KB of accented prose, 1.92 -> 1.59 ms)."""
+    """The distinct words of _word_text(text) for text that is not ASCII: those of its
+    pieces between ASCII non-word characters, in turn, so the pieces are deduplicated as
+    UTF-8 and only the distinct ones are decoded and folded (a regular expression over all
+    of the text took ~10 ns per character: distinct_tokens of 64 KB of accented prose,
+    2.47 -> 1.59 ms). The spaces joining the pieces keep their runs apart."""
     pieces = dict.fromkeys(text.encode("utf-8", "surrogatepass").translate(_NON_WORD_BYTES).split())
-    # The spaces keep the runs of two pieces apart; a folded run is word characters and spaces.
-    joined = b" ".join(pieces).decode("utf-8", "surrogatepass")
-    return dict.fromkeys(_NON_ASCII_RUN.sub(_fold_run, joined).split())
+    return dict.fromkeys(_fold_runs(b" ".join(pieces)).split())
 
 
 def tokens(text: str) -> list[str]:
@@ -366,8 +367,7 @@ def _insert_index(tx: Any, prepared: list[tuple[int, Terms]]) -> None:
     """The index entries of (message id, terms) pairs: an FTS5 row per message on SQLite
     (search_fts.py), on PostgreSQL a `terms` row per term in one COPY."""
     if not tx.is_postgres:
-        search_fts.insert(tx, [(message_id, terms.body, terms.subject, terms.sender, terms.rcpt)
-                               for message_id, terms in prepared])
+        search_fts.insert(tx, prepared)
         return
     rows = [(term, message_id, fields) for message_id, terms in sorted(prepared, key=_TERM)
             for term, fields in masks_of(terms).items()]

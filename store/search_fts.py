@@ -29,9 +29,10 @@ _INSERT_CONTENT = f"INSERT INTO msgterms (message_id, {_NAMES}) VALUES (?, ?, ?,
 _INSERT_INDEX = f"INSERT INTO fts (rowid, {_NAMES}) VALUES (?, ?, ?, ?, ?)"
 
 
-def insert(tx: Any, rows: list[tuple[int, str, str, str, str]]) -> None:
-    """Rows of (message id, body, subject, sender, rcpt), each column its distinct terms
-    space-separated (search.Terms), on the job's connection."""
+def insert(tx: Any, prepared: list[tuple[int, Any]]) -> None:
+    """The rows of (message id, search.Terms) pairs, on the job's connection: each column
+    the Terms field of its name (its distinct terms, space-separated)."""
+    rows = [(message_id, *(getattr(terms, name) for _bit, name in COLUMNS)) for message_id, terms in prepared]
     if rows:
         tx.conn.exec_driver_sql(_INSERT_CONTENT, rows)
         tx.conn.exec_driver_sql(_INSERT_INDEX, rows)

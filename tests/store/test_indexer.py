@@ -392,6 +392,7 @@ def test_fts_columns_are_the_field_bits() -> None:
 
     assert dict(search_fts.COLUMNS) == {search.FIELD_BODY: "body", search.FIELD_SUBJECT: "subject",
                                         search.FIELD_FROM: "sender", search.FIELD_TO: "rcpt"}
+    assert {name for _bit, name in search_fts.COLUMNS} == set(search.Terms._fields)  # insert() reads them by name
     terms = search.Terms(subject="invoice", sender="bob", rcpt="", body="invoice")
     assert search.masks_of(terms) == {"invoice": search.FIELD_SUBJECT | search.FIELD_BODY, "bob": search.FIELD_FROM}
     assert search_fts.match("inv", True, search.FIELD_SUBJECT | search.FIELD_TO) == '{subject rcpt} : "inv" *'
