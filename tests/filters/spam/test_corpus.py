@@ -17,11 +17,15 @@ from tests.filters.spam import corpus
 
 
 @pytest.fixture(scope="module")
-def figures() -> dict[str, float]:
+def groups() -> dict[str, list[tuple[str, bytes]]]:
     try:
-        groups = corpus.load()
+        return corpus.load()
     except corpus.CorpusUnavailable as exc:
         pytest.fail(f"SpamAssassin corpus unavailable, the evaluation cannot run: {exc}")
+
+
+@pytest.fixture(scope="module")
+def figures(groups: dict[str, list[tuple[str, bytes]]]) -> dict[str, float]:
     started = time.monotonic()
     result = corpus.evaluate(groups)
     result["wall_seconds"] = round(time.monotonic() - started, 1)
@@ -50,3 +54,17 @@ def test_spam_2_caught_at_least_measured_floor(figures: dict[str, float]) -> Non
 
 def test_easy_ham_2_false_positives_low(figures: dict[str, float]) -> None:
     assert figures["easy_ham_2_fp_rate"] < 0.01
+
+
+def test_user_corrections_catch_more_later_spam(groups: dict[str, list[tuple[str, bytes]]]) -> None:
+    """Learning from users, on the training groups: the later-period split's held-out
+    messages as one user's stream, each wrong verdict corrected by a Junk move that trains
+    the user's model with learn(), as the server does. Measured 85.0 % of the later spam
+    caught without corrections, 93.0 % with them (14 corrections of 725 messages), no ham
+    flagged. On the test groups the same protocol catches more spam-2 but flags test hard
+    ham (filters/spam/ACCURACY.md, ninth look)."""
+    static = corpus.later_period_validate(groups)
+    corrected = corpus.later_period_feedback(groups)
+    assert corrected["later_spam_caught"] >= static["later_spam_caught"] + 0.05
+    assert corrected["later_easy_ham_fp_rate"] == 0 and corrected["later_hard_ham_fp_rate"] == 0
+    assert 0 < corrected["corrections"] < 0.05 * corrected["messages"]
