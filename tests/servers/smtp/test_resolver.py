@@ -132,6 +132,31 @@ def test_spf_result_is_reused_until_an_answer_it_came_from_expires(zone: DnsResp
     assert zone.queries == asked + 1
 
 
+def test_dmarc_record_is_reused_until_its_answer_expires(zone: DnsResponder) -> None:
+    now = [0.0]
+    dns = Dns(("127.0.0.1",), zone.port, 2.0)
+    dns.cache = TtlCache(clock=lambda: now[0])
+    checks.install_spf_resolver(dns)
+    raw = b"From: a@example.test\r\nSubject: x\r\n\r\nbody\r\n"
+
+    def verdict() -> checks.AuthVerdict:
+        return checks.check_message(raw, ip="192.0.2.1", helo="h.example.test", mail_from="a@example.test",
+                                    authserv_id="mx.test", resolver=dns)
+
+    first = verdict()
+    assert (first.dmarc.result, first.spf) == ("fail", "fail")
+    assert first.action == "none" and "dmarc=fail" in first.header_value
+    asked, looked = zone.queries, dns.stats()
+    assert verdict() == first
+    assert (zone.queries, dns.stats()) == (asked, looked)  # SPF and DMARC both kept: no lookup at all
+    zone.records[("_dmarc.example.test.", "TXT")] = ['"v=DMARC1; p=reject"']  # the domain tightens its policy
+    now[0] = 59  # the record's 60 s TTL has not run out
+    assert verdict().action == "none"
+    now[0] = 61
+    tightened = verdict()
+    assert tightened.action == "reject" and "policy.dmarc=reject" in tightened.header_value
+
+
 def test_derived_value_lives_as_long_as_its_shortest_answer(zone: DnsResponder) -> None:
     now = [0.0]
     dns = Dns(("127.0.0.1",), zone.port, 2.0)
