@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -30,6 +32,12 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f()\\\ud800-\udfff]")
 def _clean(text: str) -> str:
     # Peer-supplied words (HELO name) must not break the header, its comments or its encoding.
     return _UNSAFE.sub("?", text)[:255]
+
+
+@functools.lru_cache(maxsize=2)
+def _stamp(second: int) -> str:
+    """The date of a second: every message received within it has the same (50 us each)."""
+    return format_datetime(datetime.fromtimestamp(second, UTC))
 
 
 def build_received(
@@ -63,6 +71,6 @@ def build_received(
         parts.append(f"id {queue_id}")
     if for_addr:
         parts.append(f"for <{_clean(for_addr)}>")
-    when = format_datetime(date or datetime.now(UTC))
+    when = format_datetime(date) if date is not None else _stamp(int(time.time()))
     value = "\r\n\t".join(parts) + f";\r\n\t{when}"
     return f"Received: {value}\r\n".encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 from datetime import UTC, datetime
 
 from postvak.protocols.smtp import TlsInfo, build_received, with_protocol
@@ -38,3 +39,11 @@ def test_hostile_helo_cannot_break_header() -> None:
     lines = raw.split(b"\r\n")
     assert all(line.startswith((b"Received:", b"\t")) for line in lines if line)
     assert b"[IPv6:2001:db8::1]" in raw
+
+
+def test_received_without_a_date_is_stamped_now() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    raw = build_received(helo="c.example", peer_ip="192.0.2.7", by_host="mx.example.org", protocol="ESMTP")
+    after = datetime.now(UTC)
+    stamp = email.utils.parsedate_to_datetime(raw.rsplit(b";", 1)[1].strip().decode())
+    assert before <= stamp <= after
