@@ -95,6 +95,48 @@ def corpus_speed(groups, model) -> str:
     return f"  speed on {len(messages)} training-group messages (mean {size} KB): {1000 * best:.2f} ms"
 
 
+def validate(groups) -> None:
+    """The figures to tune on: training groups only."""
+    cv = corpus.cross_validate(groups)
+    print(f"5-fold cross-validation on the training groups (spam-1, easy-ham-1, even hard-ham-1 half)\n"
+          f"  spam caught {100 * cv['cv_spam_caught']:.2f} %\n"
+          f"  easy-ham FP {100 * cv['cv_easy_ham_fp_rate']:.2f} %\n"
+          f"  hard-ham FP {100 * cv['cv_hard_ham_fp_rate']:.2f} % of {cv['cv_hard_ham']}, highest {cv['cv_hard_ham_max']:.2f}")
+    sv = corpus.sender_cross_validate(groups)
+    print(f"  hard ham split by sender (the guard): {sv['sender_hard_ham_fp']} of {sv['sender_hard_ham']} flagged, "
+          f"{sv['sender_hard_ham_above_7']} above 7.0, highest {sv['sender_hard_ham_max']:.2f}")
+    lp = corpus.later_period_validate(groups)
+    print(f"later-period validation (train on the first 60 % of spam-1 in arrival order, validate on the rest)\n"
+          f"  spam caught {100 * lp['later_spam_caught']:.2f} % of {lp['later_spam']}\n"
+          f"  hard-ham FP {100 * lp['later_hard_ham_fp_rate']:.2f} % of {lp['later_hard_ham']}, "
+          f"easy-ham FP {100 * lp['later_easy_ham_fp_rate']:.2f} %\n"
+          f"  lowest threshold with no validation ham flagged: {lp['later_zero_fp_threshold']:.2f} "
+          f"(spam caught there {100 * lp['later_spam_caught_at_zero_fp']:.2f} %)\n"
+          f"  the same spam re-routed along a validation ham's delivery path: caught "
+          f"{100 * lp['later_rerouted_caught']:.2f} %")
+    fb = corpus.later_period_feedback(groups)
+    print(f"  the same held-out messages in arrival order as one user's stream, each wrong verdict corrected\n"
+          f"  (a Junk move training the user's model): spam caught {100 * fb['later_spam_caught']:.2f} %, "
+          f"hard-ham FP {100 * fb['later_hard_ham_fp_rate']:.2f} %, easy-ham FP "
+          f"{100 * fb['later_easy_ham_fp_rate']:.2f} %, {fb['corrections']} corrections of {fb['messages']}")
+    fv = corpus.feedback_validate(groups)
+    print(f"  five such streams, each with a fifth of the ham held out (all {fv['hard']} hard ham scored once):\n"
+          f"  spam caught {100 * fv['spam_caught']:.2f} %, hard ham {fv['hard_flagged']} flagged, "
+          f"{fv['hard_above_7']} above 7.0, highest {fv['hard_max']:.2f}; easy ham {fv['easy_flagged']} of "
+          f"{fv['easy']} flagged; {fv['corrections']} corrections")
+
+
+def feedback(groups) -> None:
+    """A look at the test groups as one user's corrected stream (measure once a change is chosen)."""
+    fb = corpus.feedback_evaluate(groups)
+    print(f"test groups (spam-2, the odd hard-ham-1 half, easy-ham-2) in arrival order as one user's stream,\n"
+          f"each wrong verdict corrected by a Junk move that trains the user's model (trained as the test figures):\n"
+          f"  spam-2 caught {100 * fb['spam_2_caught']:.2f} %\n"
+          f"  hard-ham-1 test half FP {100 * fb['hard_ham_fp_rate']:.2f} %\n"
+          f"  easy-ham-2 FP {100 * fb['easy_ham_2_fp_rate']:.2f} %\n"
+          f"  corrections: {fb['corrections']} of {fb['messages']} messages")
+
+
 def main() -> int:
     try:
         groups = corpus.load()
@@ -107,42 +149,10 @@ def main() -> int:
         print(corpus_speed(groups, model))
         return 0
     if "--validate" in sys.argv[1:]:
-        cv = corpus.cross_validate(groups)
-        print(f"5-fold cross-validation on the training groups (spam-1, easy-ham-1, even hard-ham-1 half)\n"
-              f"  spam caught {100 * cv['cv_spam_caught']:.2f} %\n"
-              f"  easy-ham FP {100 * cv['cv_easy_ham_fp_rate']:.2f} %\n"
-              f"  hard-ham FP {100 * cv['cv_hard_ham_fp_rate']:.2f} % of {cv['cv_hard_ham']}, highest {cv['cv_hard_ham_max']:.2f}")
-        sv = corpus.sender_cross_validate(groups)
-        print(f"  hard ham split by sender (the guard): {sv['sender_hard_ham_fp']} of {sv['sender_hard_ham']} flagged, "
-              f"{sv['sender_hard_ham_above_7']} above 7.0, highest {sv['sender_hard_ham_max']:.2f}")
-        lp = corpus.later_period_validate(groups)
-        print(f"later-period validation (train on the first 60 % of spam-1 in arrival order, validate on the rest)\n"
-              f"  spam caught {100 * lp['later_spam_caught']:.2f} % of {lp['later_spam']}\n"
-              f"  hard-ham FP {100 * lp['later_hard_ham_fp_rate']:.2f} % of {lp['later_hard_ham']}, "
-              f"easy-ham FP {100 * lp['later_easy_ham_fp_rate']:.2f} %\n"
-              f"  lowest threshold with no validation ham flagged: {lp['later_zero_fp_threshold']:.2f} "
-              f"(spam caught there {100 * lp['later_spam_caught_at_zero_fp']:.2f} %)\n"
-              f"  the same spam re-routed along a validation ham's delivery path: caught "
-              f"{100 * lp['later_rerouted_caught']:.2f} %")
-        fb = corpus.later_period_feedback(groups)
-        print(f"  the same held-out messages in arrival order as one user's stream, each wrong verdict corrected\n"
-              f"  (a Junk move training the user's model): spam caught {100 * fb['later_spam_caught']:.2f} %, "
-              f"hard-ham FP {100 * fb['later_hard_ham_fp_rate']:.2f} %, easy-ham FP "
-              f"{100 * fb['later_easy_ham_fp_rate']:.2f} %, {fb['corrections']} corrections of {fb['messages']}")
-        fv = corpus.feedback_validate(groups)
-        print(f"  five such streams, each with a fifth of the ham held out (all {fv['hard']} hard ham scored once):\n"
-              f"  spam caught {100 * fv['spam_caught']:.2f} %, hard ham {fv['hard_flagged']} flagged, "
-              f"{fv['hard_above_7']} above 7.0, highest {fv['hard_max']:.2f}; easy ham {fv['easy_flagged']} of "
-              f"{fv['easy']} flagged; {fv['corrections']} corrections")
+        validate(groups)
         return 0
     if "--feedback" in sys.argv[1:]:
-        fb = corpus.feedback_evaluate(groups)
-        print(f"test groups (spam-2, the odd hard-ham-1 half, easy-ham-2) in arrival order as one user's stream,\n"
-              f"each wrong verdict corrected by a Junk move that trains the user's model (trained as the test figures):\n"
-              f"  spam-2 caught {100 * fb['spam_2_caught']:.2f} %\n"
-              f"  hard-ham-1 test half FP {100 * fb['hard_ham_fp_rate']:.2f} %\n"
-              f"  easy-ham-2 FP {100 * fb['easy_ham_2_fp_rate']:.2f} %\n"
-              f"  corrections: {fb['corrections']} of {fb['messages']} messages")
+        feedback(groups)
         return 0
     print(corpus.report(corpus.evaluate(groups)))
     print(speed(trained_model(groups)))

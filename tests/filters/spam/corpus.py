@@ -83,19 +83,26 @@ def train_model(examples):
     return model
 
 
+def _trained_for_test(groups: dict[str, list[tuple[str, bytes]]], settings):
+    """The model of the test figures (spam-1 + easy-ham-1 + the even hard-ham half) and the
+    odd hard-ham half it is tested on."""
+    from postvak.filters.spam.learn import message_features
+
+    hard_train, hard_test = split_hard_ham(groups["hard-ham-1"])
+    examples = [(message_features(raw, settings), True) for _name, raw in groups["spam-1"]]
+    examples += [(message_features(raw, settings), False) for raw in [raw for _n, raw in groups["easy-ham-1"]] + hard_train]
+    return train_model(examples), hard_test
+
+
 def evaluate(groups: dict[str, list[tuple[str, bytes]]], settings=None) -> dict[str, float]:
     """Train on spam-1 + easy-ham-1 + half of hard-ham-1; measure on the rest. Returns the figures."""
     import time
 
     from postvak.filters.spam import SpamContext, SpamSettings, classify
-    from postvak.filters.spam.learn import message_features
 
     settings = settings or SpamSettings()
     started = time.monotonic()
-    hard_train, hard_test = split_hard_ham(groups["hard-ham-1"])
-    examples = [(message_features(raw, settings), True) for _name, raw in groups["spam-1"]]
-    examples += [(message_features(raw, settings), False) for raw in [raw for _n, raw in groups["easy-ham-1"]] + hard_train]
-    model = train_model(examples)
+    model, hard_test = _trained_for_test(groups, settings)
     trained = time.monotonic()
 
     context = SpamContext()
@@ -231,6 +238,25 @@ def reroute(spam: bytes, ham: bytes) -> bytes:
     return b"".join(hops) + spam
 
 
+def _later_period_split(groups: dict[str, list[tuple[str, bytes]]], spam_fraction: float, settings):
+    """The model trained on the first `spam_fraction` of spam-1 in arrival order and four
+    fifths of the training ham, and the held-out messages: {"spam", "easy", "hard": [raw]}."""
+    from postvak.filters.spam.learn import message_features
+
+    hard_train, _hard_test = split_hard_ham(groups["hard-ham-1"])
+    spam = [raw for _n, raw in groups["spam-1"]]
+    cut = int(len(spam) * spam_fraction)
+    examples = [(message_features(raw, settings), True) for raw in spam[:cut]]
+    held: dict[str, list[bytes]] = {"spam": spam[cut:], "easy": [], "hard": []}
+    for kind, items in {"easy": [raw for _n, raw in groups["easy-ham-1"]], "hard": hard_train}.items():
+        for i, raw in enumerate(items):
+            if i % 5 == 0:
+                held[kind].append(raw)
+            else:
+                examples.append((message_features(raw, settings), False))
+    return train_model(examples), held
+
+
 def later_period_validate(groups: dict[str, list[tuple[str, bytes]]], spam_fraction: float = 0.6,
                           settings=None) -> dict[str, float]:
     """Train on the first part of spam-1 in corpus (arrival) order, validate on the rest.
@@ -242,22 +268,9 @@ def later_period_validate(groups: dict[str, list[tuple[str, bytes]]], spam_fract
     ham is flagged, and what it would catch: the calibration figure.
     """
     from postvak.filters.spam import SpamContext, SpamSettings, classify
-    from postvak.filters.spam.learn import message_features
 
     settings = settings or SpamSettings()
-    hard_train, _hard_test = split_hard_ham(groups["hard-ham-1"])
-    spam = [raw for _n, raw in groups["spam-1"]]
-    cut = int(len(spam) * spam_fraction)
-    hams = {"easy": [raw for _n, raw in groups["easy-ham-1"]], "hard": hard_train}
-    examples = [(message_features(raw, settings), True) for raw in spam[:cut]]
-    held: dict[str, list[bytes]] = {"spam": spam[cut:], "easy": [], "hard": []}
-    for kind, items in hams.items():
-        for i, raw in enumerate(items):
-            if i % 5 == 0:
-                held[kind].append(raw)
-            else:
-                examples.append((message_features(raw, settings), False))
-    model = train_model(examples)
+    model, held = _later_period_split(groups, spam_fraction, settings)
     scores = {k: [classify(raw, context=SpamContext(), global_model=model, settings=settings).score for raw in v]
               for k, v in held.items()}
     hams = held["easy"] + held["hard"]
@@ -321,13 +334,9 @@ def feedback_evaluate(groups: dict[str, list[tuple[str, bytes]]], settings=None)
     """evaluate()'s training, then the test groups (spam-2, the odd hard-ham half,
     easy-ham-2) as one user's stream with their corrections (feedback_stream)."""
     from postvak.filters.spam import SpamSettings
-    from postvak.filters.spam.learn import message_features
 
     settings = settings or SpamSettings()
-    hard_train, hard_test = split_hard_ham(groups["hard-ham-1"])
-    examples = [(message_features(raw, settings), True) for _name, raw in groups["spam-1"]]
-    examples += [(message_features(raw, settings), False) for raw in [raw for _n, raw in groups["easy-ham-1"]] + hard_train]
-    model = train_model(examples)
+    model, hard_test = _trained_for_test(groups, settings)
     stream = [("spam", raw) for _n, raw in groups["spam-2"]] + [("hard", raw) for raw in hard_test]
     stream += [("easy", raw) for _n, raw in groups["easy-ham-2"]]
     scores, corrections = feedback_stream(model, stream, settings)
@@ -341,21 +350,11 @@ def later_period_feedback(groups: dict[str, list[tuple[str, bytes]]], spam_fract
     """later_period_validate's split, its held-out messages as one user's stream with
     their corrections (feedback_stream). Training groups only."""
     from postvak.filters.spam import SpamSettings
-    from postvak.filters.spam.learn import message_features
 
     settings = settings or SpamSettings()
-    hard_train, _hard_test = split_hard_ham(groups["hard-ham-1"])
-    spam = [raw for _n, raw in groups["spam-1"]]
-    cut = int(len(spam) * spam_fraction)
-    examples = [(message_features(raw, settings), True) for raw in spam[:cut]]
-    stream = [("spam", raw) for raw in spam[cut:]]
-    for kind, items in {"easy": [raw for _n, raw in groups["easy-ham-1"]], "hard": hard_train}.items():
-        for i, raw in enumerate(items):
-            if i % 5 == 0:
-                stream.append((kind, raw))
-            else:
-                examples.append((message_features(raw, settings), False))
-    scores, corrections = feedback_stream(train_model(examples), stream, settings)
+    model, held = _later_period_split(groups, spam_fraction, settings)
+    stream = [(kind, raw) for kind, items in held.items() for raw in items]
+    scores, corrections = feedback_stream(model, stream, settings)
     rate = lambda xs: sum(s >= settings.threshold for s in xs) / len(xs)  # noqa: E731
     return {"later_spam_caught": rate(scores["spam"]), "later_hard_ham_fp_rate": rate(scores["hard"]),
             "later_easy_ham_fp_rate": rate(scores["easy"]), "corrections": corrections, "messages": len(stream)}
