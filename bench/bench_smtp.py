@@ -237,7 +237,7 @@ def run_matrix(name: str, port: int, count: Callable[[], int], quick: bool,
 # -- Postvak ------------------------------------------------------------------------
 def bench_postvak(quick: bool, only: list[Case] | None = None,
                   py_spy: str | None = None, gil: bool = False, workers: int | None = None,
-                  messages: int | None = None) -> dict[Case, tuple[float, float]]:
+                  messages: int | None = None, spam: bool = True) -> dict[Case, tuple[float, float]]:
     from postvak.store import accounts, mailboxes, search
 
     dns = DnsResponder()
@@ -247,6 +247,8 @@ def bench_postvak(quick: bool, only: list[Case] | None = None,
     env = {"POSTVAK_DNS__NAMESERVERS": '["127.0.0.1"]', "POSTVAK_DNS__PORT": str(dns.port)}
     if workers is not None:
         env["POSTVAK_DELIVERY__FILTER_WORKERS"] = str(workers)
+    if not spam:
+        env["POSTVAK_SPAM__ENABLED"] = "false"
     server = RunningServer(base, env=env)
     try:
         for u in range(USERS):
@@ -401,6 +403,8 @@ def main() -> int:
     parser.add_argument("--filter-workers", type=int, metavar="N", help="delivery.filter_workers (default: the config's)")
     parser.add_argument("--messages", type=int, metavar="N",
                         help="messages per combination (default 1000 at 4 KB, 300 at 100 KB): more samples for --py-spy")
+    parser.add_argument("--no-spam", action="store_true",
+                        help="postvak with spam.enabled = false (not the aim's setting: Postvak then does less)")
     parser.add_argument("--rounds", type=int, default=1, metavar="N",
                         help="run both servers N times, taking turns to go first, and print the medians "
                              "(Postfix's rate swings up to 2x between runs on a shared machine)")
@@ -414,7 +418,7 @@ def main() -> int:
         for which in order:
             if which == "postvak":
                 ours_runs.append(bench_postvak(args.quick, args.only, args.py_spy, args.gil, args.filter_workers,
-                                               args.messages))
+                                               args.messages, spam=not args.no_spam))
             elif not args.no_postfix:
                 theirs = bench_postfix(args.quick, args.only, args.messages)
                 if theirs:

@@ -83,6 +83,25 @@ def test_worker_leaves_the_stored_copys_terms_for_the_indexer(env: Env) -> None:
     assert cached is not None and "zanzibar" in search.masks_of(cached) and "quarterly" in cached.subject.split()
     assert cached == search.terms_of(stored)
 
+def test_the_worker_decides_without_spam_checks_or_a_script(env: Env) -> None:
+    """With spam.enabled = false and no Sieve script there is still the stored copy's
+    parse and search terms to compute: the worker does them, not this process's loop."""
+    import hashlib
+
+    from postvak.store import search
+
+    wait_ready(env)
+    env.delivery.spam_on = False
+    before = env.delivery.pool.remote
+    outcome = env.deliver(mail(subject="no filters here", body="Kilimanjaro expedition notes"))
+    assert outcome.results[0].status == OK
+    assert env.delivery.pool.remote == before + 1
+    stored = env.box("INBOX")[-1]
+    assert b"X-Spam-" not in stored  # not classified
+    cached = search._terms_cache.get(hashlib.sha256(stored).hexdigest())
+    assert cached is not None and "kilimanjaro" in search.masks_of(cached)
+
+
 def test_a_killed_worker_loses_nothing(env: Env) -> None:
     wait_ready(env)
     old = list(env.delivery.pool._procs)
