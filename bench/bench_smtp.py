@@ -4,7 +4,10 @@ committed and visible in the store) with 10 and 50 concurrent sessions, 4 KB and
 (a private instance on a loopback port delivering to Maildir), printing the ratio.
 
     .venv/bin/python bench/bench_smtp.py [--quick] [--only 100:10[:attachment|:prose] ...] [--no-postfix] [--py-spy FILE]
-        [--rounds N]
+        [--rounds N] [--no-spam]
+
+`--no-spam` runs Postvak with spam.enabled = false (not the aim's setting): what the same
+server does without classification, e.g. to check that a delivery without filters is no slower.
 
 The four cases of the aim have one text part (the 100 KB one is a line repeated). Two more
 cases send 100 KB as large mail usually comes: a short text part and a base64 attachment
